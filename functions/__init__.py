@@ -1,0 +1,1 @@
+"""Entry points as Azure Functions v2 blueprints; the handlers themselves are framework-neutral and shared locally."""

@@ -1,0 +1,76 @@
+"""Audio stages of a relay session: the interviewer's outbound voice, and the candidate's inbound audio at 16 kHz."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from collections.abc import Callable
+
+import av
+import numpy as np
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+VOICE_RATE = 48000
+_FRAME = 960  # 20 ms at 48 kHz
+
+
+class InterviewerVoice(MediaStreamTrack):
+    """Plays queued speech in real time, 20 ms per frame, and silence in between."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = np.zeros(0, np.int16)
+        self._start: float | None = None
+        self._pts = 0
+        self._done = asyncio.Event()
+        self._done.set()
+        self.frames_sent = 0
+
+    def say(self, pcm: np.ndarray) -> None:
+        self._pending = np.concatenate((self._pending, pcm.astype(np.int16)))
+        self._done.clear()
+
+    def hush(self) -> None:
+        self._pending = np.zeros(0, np.int16)
+        self._done.set()
+
+    async def finished(self) -> None:
+        await self._done.wait()
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            self._pts += _FRAME
+            wait = self._start + self._pts / VOICE_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        chunk, self._pending = self._pending[:_FRAME], self._pending[_FRAME:]
+        if chunk.size < _FRAME:
+            chunk = np.concatenate((chunk, np.zeros(_FRAME - chunk.size, np.int16)))
+            self._done.set()
+        frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = VOICE_RATE
+        frame.pts = self._pts
+        frame.time_base = fractions.Fraction(1, VOICE_RATE)
+        self.frames_sent += 1
+        return frame
+
+
+async def pump_candidate_audio(track: MediaStreamTrack, on_pcm: Callable[[np.ndarray, int], None]) -> None:
+    """Decode → 16 kHz mono int16, stamped with the wall clock (Unix ms) of arrival, until the track ends."""
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return
+        received_ms = int(time.time() * 1000)
+        for out in resampler.resample(frame):
+            on_pcm(out.to_ndarray().reshape(-1), received_ms)

@@ -1,0 +1,1 @@
+"""The embedded default world: everything runs in one process on one machine, offline."""

@@ -1,0 +1,99 @@
+"""Store on a SQLite file: JSON documents keyed by (container, session id, document id) with etags."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from rehearse.errors import ConcurrencyConflict
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    container TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (container, session_id, doc_id)
+)
+"""
+
+
+class SqliteStore:
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+        self._lock = threading.Lock()
+
+    async def get(self, container: str, session_id: str, doc_id: str) -> tuple[dict[str, Any], str] | None:
+        return await asyncio.to_thread(self._get, container, session_id, doc_id)
+
+    def _get(self, container: str, session_id: str, doc_id: str) -> tuple[dict[str, Any], str] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body, etag FROM documents WHERE container=? AND session_id=? AND doc_id=?",
+                (container, session_id, doc_id),
+            ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    async def upsert(
+        self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None = None
+    ) -> str:
+        return await asyncio.to_thread(self._upsert, container, session_id, doc_id, doc, if_match)
+
+    def _upsert(self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None) -> str:
+        etag = uuid.uuid4().hex
+        body = json.dumps(doc, separators=(",", ":"))
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if if_match is not None:
+                    row = self._db.execute(
+                        "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?",
+                        (container, session_id, doc_id),
+                    ).fetchone()
+                    if row is None or row[0] != if_match:
+                        raise ConcurrencyConflict(f"{container}/{doc_id} changed since it was read")
+                self._db.execute(
+                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+                    (container, session_id, doc_id, etag, body),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return etag
+
+    async def list(self, container: str, session_id: str) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._list, container, session_id)
+
+    def _list(self, container: str, session_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM documents WHERE container=? AND session_id=? ORDER BY doc_id",
+                (container, session_id),
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    async def delete(self, container: str, session_id: str, doc_id: str) -> None:
+        def _delete() -> None:
+            with self._lock:
+                self._db.execute(
+                    "DELETE FROM documents WHERE container=? AND session_id=? AND doc_id=?", (container, session_id, doc_id)
+                )
+
+        await asyncio.to_thread(_delete)
+
+    async def close(self) -> None:
+        with self._lock:
+            self._db.close()

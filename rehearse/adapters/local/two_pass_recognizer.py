@@ -1,0 +1,148 @@
+"""Recognizer for the embedded default: pocketsphinx partials while a phrase is spoken, a Whisper final after it.
+
+Each stream has one worker thread (voice activity, phrase cutting, streaming partials); finals run one at a time
+on a shared executor so the event loop never blocks and finals come out in phrase order."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
+from rehearse.adapters.local.whisper_finals import WhisperFinals
+from rehearse.fillers import hesitations_in, merge_fillers
+from rehearse.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
+from rehearse.ports import Hypothesis, RecognizedWord, VoiceActivity
+
+_CUT = object()
+_STOP = object()
+
+
+class TwoPassRecognizer:
+    def __init__(
+        self,
+        finals: WhisperFinals,
+        vad_factory: Callable[[], VoiceActivity],
+        phrase_silence_s: float = 0.6,
+        partial_every_frames: int = 5,
+    ) -> None:
+        self._finals = finals
+        self._vad_factory = vad_factory
+        self._phrase_silence_s = phrase_silence_s
+        self._partial_every = partial_every_frames
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+
+    def open_stream(self) -> TwoPassStream:
+        return TwoPassStream(
+            self._finals, self._executor, PhraseCutter(self._vad_factory(), silence_s=self._phrase_silence_s),
+            self._partial_every,
+        )
+
+
+class TwoPassStream:
+    def __init__(self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._finals = finals
+        self._executor = executor
+        self._cutter = cutter
+        self._partial_every = partial_every
+        self._inbox: queue.Queue = queue.Queue()
+        self._out: asyncio.Queue[Hypothesis | None] = asyncio.Queue()
+        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord]] | None] = asyncio.Queue()
+        self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
+        self._thread.start()
+        self._finals_task = self._loop.create_task(self._run_finals())
+        self._closed = False
+
+    def feed(self, pcm: np.ndarray) -> None:
+        if not self._closed:
+            self._inbox.put(pcm)
+
+    def end_phrase(self) -> None:
+        if not self._closed:
+            self._inbox.put(_CUT)
+
+    async def results(self) -> AsyncIterator[Hypothesis]:
+        while (hyp := await self._out.get()) is not None:
+            yield hyp
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._inbox.put(_STOP)
+        await asyncio.to_thread(self._thread.join)
+        await self._finals_task
+
+    # -- worker thread -------------------------------------------------------------------------------------------
+    def _post(self, target: asyncio.Queue, item) -> None:
+        try:
+            self._loop.call_soon_threadsafe(target.put_nowait, item)
+        except RuntimeError:  # the loop is gone: the process is shutting down
+            pass
+
+    def _work(self) -> None:
+        partials = PocketsphinxPartials()
+        pending = np.zeros(0, np.int16)
+        phrase_id = 0
+        frames = 0
+        shown = ""
+        start_s = 0.0
+
+        def ended(event: PhraseEnded) -> None:
+            words = partials.finish()
+            self._post(self._phrases, (phrase_id, event, words))
+
+        while True:
+            item = self._inbox.get()
+            if item is _STOP or item is _CUT:
+                if (event := self._cutter.cut()) is not None:
+                    ended(event)
+                if item is _STOP:
+                    self._post(self._phrases, None)
+                    return
+                continue
+            pending = np.concatenate((pending, item)) if pending.size else item
+            while pending.size >= FRAME_SAMPLES:
+                frame, pending = pending[:FRAME_SAMPLES], pending[FRAME_SAMPLES:]
+                was_in_phrase = self._cutter.in_phrase
+                if was_in_phrase:
+                    partials.feed(frame)
+                    frames += 1
+                for event in self._cutter.push(frame):
+                    if isinstance(event, PhraseStarted):
+                        phrase_id += 1
+                        frames, shown, start_s = 0, "", event.offset_s
+                        partials.begin(event.offset_s)
+                        partials.feed(event.preroll)
+                    else:
+                        ended(event)
+                if was_in_phrase and self._cutter.in_phrase and frames % self._partial_every == 0:
+                    words = partials.hypothesis()
+                    text = " ".join(w.text for w in words)
+                    if text and text != shown:
+                        shown = text
+                        end_s = words[-1].end
+                        self._post(self._out, Hypothesis(phrase_id, text, start_s, end_s, tuple(words), final=False))
+
+    # -- finals, on the event loop ---------------------------------------------------------------------------------
+    async def _run_finals(self) -> None:
+        while (item := await self._phrases.get()) is not None:
+            phrase_id, event, streaming_words = item
+            try:
+                words, confidence = await self._loop.run_in_executor(
+                    self._executor, self._finals.transcribe, event.audio, event.start_s
+                )
+            except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
+                words, confidence = streaming_words, 0.0
+            fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))
+            text = " ".join(w.text for w in words)
+            self._out.put_nowait(
+                Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers))
+            )
+        self._out.put_nowait(None)

@@ -1,0 +1,55 @@
+"""Accurate per-phrase finals with Whisper (CTranslate2 via faster-whisper), int8 on the CPU."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.ports import RecognizedWord
+
+# Whisper drops hesitations unless its context shows them; a prompt written with fillers keeps them.
+FILLER_PROMPT = "Um, so, uh, I think that, like, we, um, shipped it. Uh, you know, I mean, it was, hmm, fine."
+
+
+class WhisperFinals:
+    def __init__(self, model_dir: Path, cpu_threads: int = 2, beam_size: int = 1) -> None:
+        from faster_whisper import WhisperModel  # heavy import, kept off module import
+
+        self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+        self._beam_size = beam_size
+        self._lock = threading.Lock()  # one decode at a time: two would fight over the machine's cores
+
+    def transcribe(self, pcm: np.ndarray, offset_s: float) -> tuple[list[RecognizedWord], float]:
+        """Words with audio-time stamps, and the phrase confidence (mean word probability)."""
+        audio = pcm.astype(np.float32) / 32768.0
+        with self._lock:
+            segments, _ = self._model.transcribe(
+                audio,
+                language="en",
+                beam_size=self._beam_size,
+                word_timestamps=True,
+                initial_prompt=FILLER_PROMPT,
+                condition_on_previous_text=False,
+                vad_filter=False,
+                temperature=0.0,
+            )
+            segments = list(segments)
+        words: list[RecognizedWord] = []
+        for segment in segments:
+            if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
+                continue  # Whisper invents text for noise; this is its own signal that it did
+            for w in segment.words or []:
+                text = w.word.strip()
+                if text:
+                    words.append(
+                        RecognizedWord(
+                            text=text,
+                            start=round(offset_s + w.start, 3),
+                            end=round(offset_s + w.end, 3),
+                            confidence=round(float(w.probability), 3),
+                        )
+                    )
+        confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
+        return words, round(confidence, 3)

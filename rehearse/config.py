@@ -1,0 +1,109 @@
+"""Settings (env vars REHEARSE_*) and the one place where a world's adapters are chosen and built."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rehearse.ports import Publisher, Recognizer, Store, Synthesizer, VoiceActivity
+from rehearse.question_bank import QuestionBank, default_bank
+from rehearse.sessions import Sessions
+from rehearse.tokens import SessionTokens
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REHEARSE_", extra="ignore")
+
+    world: Literal["local"] = "local"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Path(".rehearse-data")
+    token_secret: str | None = Field(default=None, min_length=32)
+    token_ttl_s: int = Field(default=3600, ge=60, le=86400)
+    whisper_model_dir: Path | None = None
+    whisper_threads: int = Field(default=2, ge=1, le=16)
+    phrase_silence_s: float = Field(default=0.6, ge=0.2, le=3.0)
+    end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)
+    vad_aggressiveness: int = Field(default=2, ge=0, le=3)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_live_sessions: int = Field(default=8, ge=1)
+    preload_models: bool = True
+
+    @property
+    def whisper_dir(self) -> Path:
+        return self.whisper_model_dir or self.data_dir / "models" / "whisper-base"
+
+    def resolved_token_secret(self) -> str:
+        """The configured secret, or one kept in the data folder so tokens survive a restart."""
+        if self.token_secret:
+            return self.token_secret
+        path = self.data_dir / "token-secret"
+        if not path.is_file():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@dataclass
+class World:
+    """The adapters behind every port, built once per process."""
+
+    settings: Settings
+    store: Store
+    publisher: Publisher
+    tokens: SessionTokens
+    bank: QuestionBank
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        return Sessions(self.store, self.bank, self.publisher)
+
+    @cached_property
+    def recognizer(self) -> Recognizer:
+        return _build_recognizer(self.settings)
+
+    @cached_property
+    def synthesizer(self) -> Synthesizer:
+        from rehearse.adapters.local.espeak_synthesizer import EspeakSynthesizer
+
+        return EspeakSynthesizer()
+
+    def vad_factory(self) -> VoiceActivity:
+        from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity
+
+        return WebRtcVoiceActivity(self.settings.vad_aggressiveness)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def build_world(settings: Settings, publisher: Publisher) -> World:
+    from rehearse.adapters.local.sqlite_store import SqliteStore
+
+    return World(
+        settings=settings,
+        store=SqliteStore(settings.data_dir / "rehearse.sqlite3"),
+        publisher=publisher,
+        tokens=SessionTokens(settings.resolved_token_secret(), settings.token_ttl_s),
+        bank=default_bank(),
+    )
+
+
+def _build_recognizer(settings: Settings) -> Recognizer:
+    from rehearse.adapters.local.two_pass_recognizer import TwoPassRecognizer
+    from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity
+    from rehearse.adapters.local.whisper_finals import WhisperFinals
+    from rehearse.adapters.local.whisper_model import assemble, check_model_dir
+
+    model_dir = check_model_dir(settings.whisper_model_dir) if settings.whisper_model_dir else assemble(settings.whisper_dir)
+    finals = WhisperFinals(model_dir, cpu_threads=settings.whisper_threads)
+    return TwoPassRecognizer(
+        finals, lambda: WebRtcVoiceActivity(settings.vad_aggressiveness), phrase_silence_s=settings.phrase_silence_s
+    )

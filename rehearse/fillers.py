@@ -1,0 +1,31 @@
+"""Filler words the transcript must keep as evidence for scoring."""
+
+from __future__ import annotations
+
+import re
+
+HESITATIONS = frozenset({"um", "uh", "er", "erm", "ah", "hmm", "mm", "uhm"})
+
+_WORD = re.compile(r"[a-z']+")
+
+
+def normalize_word(word: str) -> str:
+    found = _WORD.findall(word.lower())
+    return "".join(found)
+
+
+def hesitations_in(words: list[str] | tuple[str, ...]) -> list[str]:
+    return [n for n in (normalize_word(w) for w in words) if n in HESITATIONS]
+
+
+# The streaming pass turns breath and noise into "ah"/"er"; only its clear hesitations count as evidence.
+STREAMING_EVIDENCE = frozenset({"um", "uh", "uhm", "erm"})
+
+
+def merge_fillers(accurate: list[str], streaming: list[str]) -> list[str]:
+    """The accurate pass tends to drop 'um'/'uh'; keep whichever pass heard more of each."""
+    streaming = [f for f in streaming if f in STREAMING_EVIDENCE]
+    merged: list[str] = []
+    for filler in sorted(set(accurate) | set(streaming)):
+        merged += [filler] * max(accurate.count(filler), streaming.count(filler))
+    return merged

@@ -1,0 +1,142 @@
+"""The embedded default: one process serving the page, the HTTP API, the media relay and a local pub/sub hub.
+
+    python -m rehearse.local            # http://127.0.0.1:8000 (REHEARSE_PORT, REHEARSE_HOST to change)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from functions.http_api import ApiRequest, ApiResponse, HttpApi, error_response, parse_json_body
+from media_relay.signaling import Relay
+from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
+from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
+from rehearse.config import Settings, World, build_world
+from rehearse.errors import BodyTooLarge, RehearseError
+from rehearse.tokens import bearer_token
+
+log = logging.getLogger("rehearse")
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
+def _json(response: ApiResponse) -> web.Response:
+    return web.json_response(response.body, status=response.status, headers={"Cache-Control": "no-store"})
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler):
+    """Every API error is JSON; nothing a client sends can take the process down."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400:
+            raise
+        code = _HTTP_CODES.get(exc.status, "http_error")
+        return web.json_response({"v": 1, "error": {"code": code, "message": exc.reason}}, status=exc.status)
+    except RehearseError as exc:
+        return _json(error_response(exc))
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return web.json_response({"v": 1, "error": {"code": "internal", "message": "internal error; see the server log"}}, status=500)
+
+
+async def _api_request(request: web.Request, limit: int) -> ApiRequest:
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(f"the body is {request.content_length} bytes; the limit is {limit}")
+    body = b""
+    if request.can_read_body:
+        body = await request.content.read(limit + 1)
+        if len(body) > limit:
+            raise BodyTooLarge(f"the body is larger than the limit of {limit} bytes")
+    return ApiRequest(
+        method=request.method,
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+        route=dict(request.match_info),
+        base_url=f"{request.scheme}://{request.host}",
+    )
+
+
+def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
+    api = HttpApi(world)
+    relay = Relay(world)
+    limit = world.settings.max_body_bytes
+    app = web.Application(middlewares=[_json_errors], client_max_size=limit)
+    app["world"], app["relay"], app["hub"] = world, relay, hub
+
+    def operation(name: str):
+        async def handler(request: web.Request) -> web.Response:
+            return _json(await api.handle(name, await _api_request(request, limit)))
+
+        return handler
+
+    async def offer(request: web.Request) -> web.Response:
+        session_id = request.match_info["session_id"]
+        world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)
+        api_request = await _api_request(request, limit)
+        answer = await relay.offer(request.match_info["session_id"], request.headers.get("Authorization"), parse_json_body(api_request, limit))
+        return web.json_response(answer)
+
+    async def health(request: web.Request) -> web.Response:
+        status = "ok" if relay.accepting else "draining"
+        return web.json_response({"status": status, "live_sessions": len(relay.live)}, status=200 if relay.accepting else 503)
+
+    async def index(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(WEB_DIR / "index.html")
+
+    app.router.add_get("/healthz", health)
+    app.router.add_get("/api/roles", operation("roles"))
+    app.router.add_post("/api/sessions", operation("create_session"))
+    app.router.add_get("/api/sessions/{session_id}", operation("get_session"))
+    app.router.add_get("/api/sessions/{session_id}/negotiate", operation("negotiate"))
+    app.router.add_post("/api/sessions/{session_id}/offer", offer)
+    app.router.add_get(PUBSUB_PATH, hub.handle)
+    app.router.add_get("/", index)
+    app.router.add_static("/", WEB_DIR, show_index=False)
+
+    async def _shutdown(app: web.Application) -> None:
+        await relay.drain()
+        await world.close()
+
+    app.on_shutdown.append(_shutdown)
+    return app
+
+
+async def serve(settings: Settings) -> None:
+    secret = settings.resolved_token_secret()
+    hub = LocalPubSubHub(secret, settings.token_ttl_s)
+    world = build_world(settings, hub)
+    if settings.preload_models:
+        await asyncio.to_thread(lambda: world.recognizer)  # assemble/load Whisper before the first candidate speaks
+    runner = web.AppRunner(build_app(world, hub), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else settings.port
+    print(f"Rehearse is running at http://{settings.host}:{port}/  (Ctrl+C to stop)", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print("Rehearse is stopping: finishing live transcripts...", flush=True)
+    await runner.cleanup()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aioice").setLevel(logging.WARNING)
+    logging.getLogger("aiortc").setLevel(logging.WARNING)
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

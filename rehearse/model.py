@@ -1,0 +1,81 @@
+"""The interview's domain model: sessions, questions, transcript segments. Pydantic, versioned, framework-free."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    index: int = 0
+    text: str = Field(min_length=1, max_length=1000)
+    key_points: list[str] = Field(default_factory=list, max_length=20)
+    time_limit_s: int = 120
+
+
+class SessionStatus(str, Enum):
+    created = "created"
+    live = "live"
+    ended = "ended"
+
+
+class Session(BaseModel):
+    v: int = SCHEMA_VERSION
+    session_id: str
+    candidate_id: str = "anonymous"
+    role: str | None = None
+    status: SessionStatus = SessionStatus.created
+    current_question: int = 0
+    questions: list[Question]
+    created_at: datetime = Field(default_factory=utc_now)
+    ended_at: datetime | None = None
+    last_seq: int = 0
+    connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status is SessionStatus.ended
+
+    def question_at(self, index: int) -> Question | None:
+        return self.questions[index] if 0 <= index < len(self.questions) else None
+
+
+class Word(BaseModel):
+    w: str
+    start: float
+    end: float
+    conf: float = 1.0
+
+
+class Segment(BaseModel):
+    """One final phrase of the candidate's speech, as persisted and announced."""
+
+    v: int = SCHEMA_VERSION
+    session_id: str
+    seq: int
+    segment_id: str
+    question_id: str
+    phrase_id: int
+    text: str
+    start: float
+    end: float
+    confidence: float
+    words: list[Word] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list)
+    heard_ms: int = 0
+
+
+def segment_id_for(session_id: str, phrase_id: int) -> str:
+    """Deterministic id: re-persisting the same phrase overwrites instead of duplicating."""
+    return f"{session_id}.p{phrase_id:05d}"

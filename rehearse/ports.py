@@ -1,0 +1,92 @@
+"""The interfaces the core needs from the world. One Protocol per port; adapters live in rehearse/adapters/<world>/."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class Store(Protocol):
+    """JSON documents grouped in containers, partitioned by session id, with etag optimistic concurrency."""
+
+    async def get(self, container: str, session_id: str, doc_id: str) -> tuple[dict[str, Any], str] | None:
+        """The document and its etag, or None."""
+
+    async def upsert(
+        self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None = None
+    ) -> str:
+        """Write the document; with if_match, raise ConcurrencyConflict when the stored etag differs. Returns the new etag."""
+
+    async def list(self, container: str, session_id: str) -> list[dict[str, Any]]:
+        """Every document of the session in the container, in insertion order of their ids."""
+
+    async def delete(self, container: str, session_id: str, doc_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class Publisher(Protocol):
+    """Pushes events to every client subscribed to a session's group."""
+
+    async def publish(self, session_id: str, event: dict[str, Any]) -> None: ...
+
+    async def client_access(self, session_id: str, base_url: str) -> dict[str, str]:
+        """{"url", "group"}: a Web PubSub client URL whose token may only join this session's group."""
+
+
+@dataclass(frozen=True)
+class RecognizedWord:
+    text: str
+    start: float  # seconds of audio since the stream's first sample
+    end: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A recognizer's view of one phrase. Partials may change; the final is the accurate pass and never changes."""
+
+    phrase_id: int
+    text: str
+    start: float
+    end: float
+    words: tuple[RecognizedWord, ...] = ()
+    final: bool = False
+    confidence: float = 0.0
+    fillers: tuple[str, ...] = ()
+
+
+class RecognitionStream(Protocol):
+    """One candidate's audio in, hypotheses out. Audio is 16 kHz mono int16."""
+
+    def feed(self, pcm: np.ndarray) -> None:
+        """Queue audio; never blocks the caller."""
+
+    def end_phrase(self) -> None:
+        """Cut the phrase being spoken now (the candidate moved on)."""
+
+    def results(self) -> AsyncIterator[Hypothesis]:
+        """Partials as they change and one final per phrase, finals in phrase order."""
+
+    async def aclose(self) -> None:
+        """Finish pending finals, then stop; results() ends after them."""
+
+
+class Recognizer(Protocol):
+    def open_stream(self) -> RecognitionStream: ...
+
+
+class Synthesizer(Protocol):
+    """Text to speech."""
+
+    async def synthesize(self, text: str) -> np.ndarray:
+        """The spoken text as 48 kHz mono int16 PCM."""
+
+
+class VoiceActivity(Protocol):
+    """Says whether a 20 ms frame (320 samples) of 16 kHz mono int16 audio contains speech."""
+
+    def is_speech(self, frame: np.ndarray) -> bool: ...
