@@ -73,7 +73,7 @@ async def run_interview(base_url: str, wav: str, role: str, questions: int, time
             await pc.close()
         async with http.get(f"{base_url}/api/sessions/{session['session_id']}", headers=auth) as r:
             stored = await r.json()
-    return {"session": stored, "messages": messages, "voice_frames": voice_frames}
+    return {"session": stored, "token": session["token"], "messages": messages, "voice_frames": voice_frames}
 
 
 def main() -> None:

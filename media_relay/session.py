@@ -227,9 +227,12 @@ class RelaySession:
             index = session.current_question
             question_id = self._question_id(index)
             self._listening = False
-            if self._stream is not None:
-                self._stream.end_phrase()
             self._boundaries.append((self._timeline.seconds, index + 1))
+            if self._stream is not None:
+                try:  # the answer's last words are persisted and shown before the next question
+                    await asyncio.wait_for(self._stream.flush(), timeout=15)
+                except TimeoutError:
+                    log.warning("session %s: finals of question %s are late; moving on", self.session_id, question_id)
             self._session = await self._world.sessions.close_answer(self.session_id, index, reason)
             self._send(msg.AnswerEndOut(question_id=question_id, reason=reason))
             if self._session.is_ended:

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=3600, ge=60, le=86400)
     whisper_model_dir: Path | None = None
     whisper_threads: int = Field(default=2, ge=1, le=16)
-    phrase_silence_s: float = Field(default=0.6, ge=0.2, le=3.0)
+    phrase_silence_s: float = Field(default=0.5, ge=0.2, le=3.0)
     end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)
     vad_aggressiveness: int = Field(default=2, ge=0, le=3)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -89,8 +89,12 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
         status = "ok" if relay.accepting else "draining"
         return web.json_response({"status": status, "live_sessions": len(relay.live)}, status=200 if relay.accepting else 503)
 
-    async def index(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(WEB_DIR / "index.html")
+    async def page(request: web.Request) -> web.FileResponse:
+        name = request.match_info["name"] or "index.html"
+        path = (WEB_DIR / name).resolve()
+        if name.startswith("api/") or path.parent != WEB_DIR or not path.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     app.router.add_get("/healthz", health)
     app.router.add_get("/api/roles", operation("roles"))
@@ -99,8 +103,7 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
     app.router.add_get("/api/sessions/{session_id}/negotiate", operation("negotiate"))
     app.router.add_post("/api/sessions/{session_id}/offer", offer)
     app.router.add_get(PUBSUB_PATH, hub.handle)
-    app.router.add_get("/", index)
-    app.router.add_static("/", WEB_DIR, show_index=False)
+    app.router.add_get("/{name:.*}", page)
 
     async def _shutdown(app: web.Application) -> None:
         await relay.drain()
@@ -135,6 +138,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aioice").setLevel(logging.WARNING)
     logging.getLogger("aiortc").setLevel(logging.WARNING)
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     asyncio.run(serve(Settings()))
 
 

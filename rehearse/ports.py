@@ -65,8 +65,8 @@ class RecognitionStream(Protocol):
     def feed(self, pcm: np.ndarray) -> None:
         """Queue audio; never blocks the caller."""
 
-    def end_phrase(self) -> None:
-        """Cut the phrase being spoken now (the candidate moved on)."""
+    async def flush(self) -> None:
+        """Cut the phrase being spoken now and return once every final so far has been taken from results()."""
 
     def results(self) -> AsyncIterator[Hypothesis]:
         """Partials as they change and one final per phrase, finals in phrase order."""

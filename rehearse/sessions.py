@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import secrets
 from typing import Any
 
@@ -85,7 +87,7 @@ class Sessions:
 
     async def _update(self, session_id: str, change) -> Session:
         """Read-modify-write with etag concurrency; retried when another writer got there first."""
-        for _ in range(10):
+        for attempt in range(50):
             found = await self._store.get(SESSIONS, session_id, session_id)
             if found is None:
                 raise UnknownSession(f"no session {session_id!r}")
@@ -99,7 +101,7 @@ class Sessions:
                 )
                 return changed
             except ConcurrencyConflict:
-                continue
+                await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
         raise ConcurrencyConflict(f"session {session_id!r} kept changing; try again")
 
     async def open_connection(self, session_id: str) -> Session:

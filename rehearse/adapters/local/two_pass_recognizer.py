@@ -19,8 +19,14 @@ from rehearse.fillers import hesitations_in, merge_fillers
 from rehearse.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
 from rehearse.ports import Hypothesis, RecognizedWord, VoiceActivity
 
-_CUT = object()
 _STOP = object()
+
+
+class _Flush:
+    """Travels through the pipeline behind the audio fed before it; done once results() reaches it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.done = loop.create_future()
 
 
 class TwoPassRecognizer:
@@ -52,8 +58,8 @@ class TwoPassStream:
         self._cutter = cutter
         self._partial_every = partial_every
         self._inbox: queue.Queue = queue.Queue()
-        self._out: asyncio.Queue[Hypothesis | None] = asyncio.Queue()
-        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord]] | None] = asyncio.Queue()
+        self._out: asyncio.Queue[Hypothesis | _Flush | None] = asyncio.Queue()
+        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord]] | _Flush | None] = asyncio.Queue()
         self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
         self._thread.start()
         self._finals_task = self._loop.create_task(self._run_finals())
@@ -63,13 +69,20 @@ class TwoPassStream:
         if not self._closed:
             self._inbox.put(pcm)
 
-    def end_phrase(self) -> None:
-        if not self._closed:
-            self._inbox.put(_CUT)
+    async def flush(self) -> None:
+        if self._closed:
+            return
+        marker = _Flush(self._loop)
+        self._inbox.put(marker)
+        await marker.done
 
     async def results(self) -> AsyncIterator[Hypothesis]:
-        while (hyp := await self._out.get()) is not None:
-            yield hyp
+        while (item := await self._out.get()) is not None:
+            if isinstance(item, _Flush):
+                if not item.done.done():
+                    item.done.set_result(None)  # the consumer has handled everything before the marker
+                continue
+            yield item
 
     async def aclose(self) -> None:
         if self._closed:
@@ -100,12 +113,13 @@ class TwoPassStream:
 
         while True:
             item = self._inbox.get()
-            if item is _STOP or item is _CUT:
+            if item is _STOP or isinstance(item, _Flush):
                 if (event := self._cutter.cut()) is not None:
                     ended(event)
                 if item is _STOP:
                     self._post(self._phrases, None)
                     return
+                self._post(self._phrases, item)
                 continue
             pending = np.concatenate((pending, item)) if pending.size else item
             while pending.size >= FRAME_SAMPLES:
@@ -133,6 +147,9 @@ class TwoPassStream:
     # -- finals, on the event loop ---------------------------------------------------------------------------------
     async def _run_finals(self) -> None:
         while (item := await self._phrases.get()) is not None:
+            if isinstance(item, _Flush):
+                self._out.put_nowait(item)
+                continue
             phrase_id, event, streaming_words = item
             try:
                 words, confidence = await self._loop.run_in_executor(

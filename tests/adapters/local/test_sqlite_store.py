@@ -1,0 +1,43 @@
+import pytest
+
+from rehearse.adapters.local.sqlite_store import SqliteStore
+from rehearse.errors import ConcurrencyConflict
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SqliteStore(tmp_path / "store.sqlite3")
+
+
+async def test_documents_round_trip_with_an_etag(store):
+    etag = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    doc, stored_etag = await store.get("sessions", "s1", "s1")
+    assert doc == {"a": 1} and stored_etag == etag
+
+
+async def test_stale_etag_is_a_conflict(store):
+    first = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    await store.upsert("sessions", "s1", "s1", {"a": 2}, if_match=first)
+    with pytest.raises(ConcurrencyConflict):
+        await store.upsert("sessions", "s1", "s1", {"a": 3}, if_match=first)
+    assert (await store.get("sessions", "s1", "s1"))[0] == {"a": 2}
+
+
+async def test_partitions_are_separate(store):
+    await store.upsert("segments", "s1", "a", {"n": 1})
+    await store.upsert("segments", "s2", "b", {"n": 2})
+    assert await store.list("segments", "s1") == [{"n": 1}]
+
+
+async def test_documents_survive_reopening(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    first = SqliteStore(path)
+    await first.upsert("segments", "s1", "a", {"text": "kept"})
+    await first.close()
+    assert (await SqliteStore(path).get("segments", "s1", "a"))[0] == {"text": "kept"}
+
+
+async def test_delete_removes_the_document(store):
+    await store.upsert("segments", "s1", "a", {"n": 1})
+    await store.delete("segments", "s1", "a")
+    assert await store.get("segments", "s1", "a") is None

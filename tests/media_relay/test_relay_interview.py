@@ -1,0 +1,65 @@
+"""A whole interview over real WebRTC (aiortc client from docs/protocol.md) against the running embedded default."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from examples.wav_client import run_interview
+from tests.support.audio import ANSWER, answer_wav, recall
+
+
+@pytest.fixture(scope="module")
+async def interview(app_url, tmp_path_factory):
+    wav = answer_wav(tmp_path_factory.mktemp("audio") / "answer.wav")
+    return await run_interview(app_url, str(wav), "software_engineer", 2, timeout_s=120, quiet=True)
+
+
+def test_every_question_is_asked_and_the_interview_ends(interview):
+    kinds = [m["type"] for m in interview["messages"]]
+    questions = [m for m in interview["messages"] if m["type"] == "question"]
+    assert [q["index"] for q in questions] == [0, 1]
+    assert kinds[-1] == "ended"
+    assert [m["reason"] for m in interview["messages"] if m["type"] == "answer_end"] == ["silence", "silence"]
+    assert interview["session"]["status"] == "ended"
+
+
+def test_each_answer_is_transcribed_accurately(interview):
+    finals = [m for m in interview["messages"] if m["type"] == "transcript" and m["final"]]
+    for question_id in ("swe-01", "swe-02"):
+        heard = " ".join(m["text"] for m in finals if m["question_id"] == question_id)
+        assert recall(ANSWER, heard) >= 0.8, (question_id, heard)
+
+
+def test_partials_stream_before_each_final(interview):
+    messages = interview["messages"]
+    for final in (m for m in messages if m["type"] == "transcript" and m["final"]):
+        partials = [m for m in messages[: messages.index(final)] if m["type"] == "transcript" and not m["final"] and m["phrase_id"] == final["phrase_id"]]
+        assert partials, final["text"]
+        assert all(w["heard_ms"] > 0 for p in partials for w in p["words"])
+
+
+def test_persisted_transcript_is_what_was_announced(interview):
+    announced = [m for m in interview["messages"] if m["type"] == "transcript" and m["final"]]
+    stored = interview["session"]["transcript"]
+    assert [(s["seq"], s["text"]) for s in stored] == [(m["seq"], m["text"]) for m in announced]
+    assert [s["seq"] for s in stored] == list(range(1, len(stored) + 1))
+    assert all(w["conf"] > 0 and w["end"] >= w["start"] for s in stored for w in s["words"])
+
+
+def test_interviewer_voice_reaches_the_client(interview):
+    assert interview["voice_frames"] > 100  # more than two seconds of 20 ms frames
+
+
+def test_offer_to_an_ended_session_is_a_conflict(app_url, interview, tmp_path):
+    token = interview["token"]
+    request = urllib.request.Request(
+        f"{app_url}/api/sessions/{interview['session']['session_id']}/offer",
+        data=json.dumps({"sdp": "v=0\r\n", "type": "offer"}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=10)
+    assert err.value.code == 409 and json.loads(err.value.read())["error"]["code"] == "session_ended"

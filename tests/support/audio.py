@@ -1,0 +1,58 @@
+"""Real speech for tests: espeak-ng renders known text to WAV; helpers pad it and score word recall."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.adapters.local.resample import resample_int16
+
+ANSWER = (
+    "In my last role I led a small team that moved our billing service to a new platform. "
+    "We planned the work in stages, tested every step, and finished two weeks early."
+)
+
+
+def speak(text: str, rate: int = 16000, words_per_minute: int = 160) -> np.ndarray:
+    """espeak-ng's rendering of text as mono int16 PCM at the given rate."""
+    out = subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "--stdout", text], check=True, capture_output=True).stdout
+    with wave.open(__import__("io").BytesIO(out)) as w:
+        source_rate = w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    return resample_int16(pcm, source_rate, rate)
+
+
+def write_wav(path: Path, pcm: np.ndarray, rate: int) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.astype(np.int16).tobytes())
+    return path
+
+
+def answer_wav(path: Path, text: str = ANSWER, rate: int = 48000, lead_s: float = 0.5, tail_s: float = 4.5) -> Path:
+    """The answer with silence before and after (the tail lets the relay hear the end of the answer)."""
+    speech = speak(text, rate)
+    silence = lambda s: np.zeros(int(s * rate), np.int16)  # noqa: E731
+    return write_wav(path, np.concatenate((silence(lead_s), speech, silence(tail_s))), rate)
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def recall(expected: str, heard: str) -> float:
+    """Fraction of expected words found in what was heard (multiset)."""
+    want = words_of(expected)
+    have = words_of(heard)
+    found = 0
+    for word in want:
+        if word in have:
+            have.remove(word)
+            found += 1
+    return found / len(want) if want else 1.0

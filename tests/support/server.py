@@ -1,0 +1,56 @@
+"""Starts the real embedded default (`python -m rehearse.local`) on a free port for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_DIR = ROOT / ".rehearse-data" / "models" / "whisper-base"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(data_dir: Path, log_path: Path, **env: str):
+    port = free_port()
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "REHEARSE_PORT": str(port),
+        "REHEARSE_DATA_DIR": str(data_dir),
+        "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
+        **env,
+    }
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "rehearse.local"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"rehearse.local exited: {log_path.read_text()[-2000:]}")
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise RuntimeError("rehearse.local did not start within 60 s") from None
+                    time.sleep(0.2)
+            yield base, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -1,0 +1,13 @@
+from rehearse.fillers import hesitations_in, merge_fillers
+
+
+def test_hesitations_are_found_through_punctuation_and_case():
+    assert hesitations_in(["Um,", "I", "uh", "think", "Hmm."]) == ["um", "uh", "hmm"]
+
+
+def test_fillers_the_accurate_pass_dropped_are_kept_from_the_streaming_pass():
+    assert merge_fillers(["um"], ["um", "uh", "uh"]) == ["uh", "uh", "um"]
+
+
+def test_streaming_noise_words_are_not_evidence():
+    assert merge_fillers([], ["ah", "er"]) == []

@@ -1,0 +1,101 @@
+import asyncio
+
+import pytest
+
+from rehearse.adapters.local.sqlite_store import SqliteStore
+from rehearse.errors import InvalidRequest, UnknownSession
+from rehearse.model import Segment, SessionStatus, segment_id_for
+from rehearse.question_bank import default_bank
+from rehearse.sessions import Sessions, parse_create_request
+
+
+class RecordingPublisher:
+    def __init__(self):
+        self.events = []
+
+    async def publish(self, session_id, event):
+        self.events.append(event)
+
+    async def client_access(self, session_id, base_url):
+        return {"url": "", "group": ""}
+
+
+@pytest.fixture
+def publisher():
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def sessions(tmp_path, publisher):
+    return Sessions(SqliteStore(tmp_path / "db.sqlite3"), default_bank(), publisher)
+
+
+def segment(session_id, phrase_id, seq, question_id="q1", text="hello there"):
+    return Segment(
+        session_id=session_id, seq=seq, segment_id=segment_id_for(session_id, phrase_id), question_id=question_id,
+        phrase_id=phrase_id, text=text, start=0.0, end=1.0, confidence=0.9,
+    )
+
+
+async def test_session_from_a_role_takes_the_first_questions(sessions):
+    session = await sessions.create(parse_create_request({"role": "data_scientist", "question_count": 2}))
+    assert [q.index for q in session.questions] == [0, 1]
+    assert (await sessions.get(session.session_id)).questions == session.questions
+
+
+async def test_session_from_own_questions(sessions):
+    session = await sessions.create(parse_create_request({"questions": [{"text": "Why us?", "key_points": ["mission"]}]}))
+    assert session.questions[0].id == "q1" and session.questions[0].key_points == ["mission"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"role": "x", "questions": [{"text": "a"}]}, {"questions": []}, {"questions": [{"text": ""}]}, {"role": "software_engineer", "question_count": 0}, "text", None],
+)
+def test_invalid_create_requests_are_refused_with_the_reason(body):
+    with pytest.raises(InvalidRequest):
+        parse_create_request(body)
+
+
+async def test_unknown_session_is_reported(sessions):
+    with pytest.raises(UnknownSession):
+        await sessions.get("s_missing")
+
+
+async def test_recording_a_segment_twice_keeps_one(sessions):
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
+    first = await sessions.record_segment(segment(session.session_id, 7, seq=1))
+    again = await sessions.record_segment(segment(session.session_id, 7, seq=2))
+    assert again.seq == first.seq == 1
+    assert len(await sessions.transcript(session.session_id)) == 1
+
+
+async def test_sequence_numbers_never_repeat_under_concurrency(sessions):
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
+    seqs = await asyncio.gather(*(sessions.next_seq(session.session_id) for _ in range(20)))
+    assert sorted(seqs) == list(range(1, 21))
+
+
+async def test_closing_answers_walks_the_questions_then_ends(sessions, publisher):
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 2}))
+    sid = session.session_id
+    await sessions.open_connection(sid)
+    after_first = await sessions.close_answer(sid, 0, "silence")
+    assert after_first.current_question == 1 and after_first.status is SessionStatus.live
+    again = await sessions.close_answer(sid, 0, "next")  # a duplicate close changes nothing
+    assert again.current_question == 1
+    ended = await sessions.close_answer(sid, 1, "next")
+    assert ended.is_ended and ended.ended_at is not None
+    kinds = [e["type"] for e in publisher.events]
+    assert kinds == ["session.live", "answer.completed", "answer.completed", "session.ended"]
+
+
+async def test_end_stops_the_interview_early(sessions):
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 3}))
+    assert (await sessions.close_answer(session.session_id, 0, "end")).is_ended
+
+
+async def test_ended_session_does_not_come_back_to_life(sessions):
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
+    await sessions.close_answer(session.session_id, 0, "next")
+    assert (await sessions.open_connection(session.session_id)).is_ended
