@@ -52,6 +52,15 @@ class PhraseCutter:
     def in_phrase(self) -> bool:
         return self._phrase is not None
 
+    @property
+    def quiet_frames(self) -> int:
+        """Unvoiced frames since the last voiced one in the open phrase."""
+        return self._quiet if self._phrase is not None else 0
+
+    def phrase_so_far(self) -> tuple[float, float, np.ndarray]:
+        """Start, last voiced time and audio of the open phrase (for a speculative final)."""
+        return self._start_s, self._last_voiced_s, np.concatenate(self._phrase or [np.zeros(0, np.int16)])
+
     def push(self, frame: np.ndarray) -> list[PhraseStarted | PhraseEnded]:
         now_s = self._frames * FRAME_S
         self._frames += 1

@@ -9,7 +9,7 @@ import asyncio
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -34,32 +34,37 @@ class TwoPassRecognizer:
         self,
         finals: WhisperFinals,
         vad_factory: Callable[[], VoiceActivity],
-        phrase_silence_s: float = 0.6,
+        phrase_silence_s: float = 0.5,
         partial_every_frames: int = 5,
+        speculate_after_s: float = 0.2,
     ) -> None:
         self._finals = finals
         self._vad_factory = vad_factory
         self._phrase_silence_s = phrase_silence_s
         self._partial_every = partial_every_frames
+        self._speculate_frames = max(1, round(speculate_after_s / 0.02))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
 
     def open_stream(self) -> TwoPassStream:
         return TwoPassStream(
             self._finals, self._executor, PhraseCutter(self._vad_factory(), silence_s=self._phrase_silence_s),
-            self._partial_every,
+            self._partial_every, self._speculate_frames,
         )
 
 
 class TwoPassStream:
-    def __init__(self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int) -> None:
+    def __init__(
+        self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int, speculate_frames: int
+    ) -> None:
         self._loop = asyncio.get_running_loop()
         self._finals = finals
         self._executor = executor
         self._cutter = cutter
         self._partial_every = partial_every
+        self._speculate_frames = speculate_frames
         self._inbox: queue.Queue = queue.Queue()
         self._out: asyncio.Queue[Hypothesis | _Flush | None] = asyncio.Queue()
-        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord]] | _Flush | None] = asyncio.Queue()
+        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord], Future | None] | _Flush | None] = asyncio.Queue()
         self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
         self._thread.start()
         self._finals_task = self._loop.create_task(self._run_finals())
@@ -106,10 +111,15 @@ class TwoPassStream:
         frames = 0
         shown = ""
         start_s = 0.0
+        # A phrase usually ends at its first pause: the final is decoded speculatively once the pause starts, and
+        # kept if the pause lasts long enough to end the phrase (the audio after it is only silence).
+        speculation: Future | None = None
 
         def ended(event: PhraseEnded) -> None:
+            nonlocal speculation
             words = partials.finish()
-            self._post(self._phrases, (phrase_id, event, words))
+            self._post(self._phrases, (phrase_id, event, words, speculation))
+            speculation = None
 
         while True:
             item = self._inbox.get()
@@ -136,6 +146,14 @@ class TwoPassStream:
                         partials.feed(event.preroll)
                     else:
                         ended(event)
+                if self._cutter.in_phrase:
+                    quiet = self._cutter.quiet_frames
+                    if quiet == 0 and speculation is not None:
+                        speculation.cancel()  # the candidate went on: the phrase is not over
+                        speculation = None
+                    elif quiet == self._speculate_frames and speculation is None:
+                        begin_s, _, audio = self._cutter.phrase_so_far()
+                        speculation = self._executor.submit(self._finals.transcribe, audio, begin_s)
                 if was_in_phrase and self._cutter.in_phrase and frames % self._partial_every == 0:
                     words = partials.hypothesis()
                     text = " ".join(w.text for w in words)
@@ -150,11 +168,14 @@ class TwoPassStream:
             if isinstance(item, _Flush):
                 self._out.put_nowait(item)
                 continue
-            phrase_id, event, streaming_words = item
+            phrase_id, event, streaming_words, speculation = item
             try:
-                words, confidence = await self._loop.run_in_executor(
-                    self._executor, self._finals.transcribe, event.audio, event.start_s
-                )
+                if speculation is not None and not speculation.cancelled():
+                    words, confidence = await asyncio.wrap_future(speculation)
+                else:
+                    words, confidence = await self._loop.run_in_executor(
+                        self._executor, self._finals.transcribe, event.audio, event.start_s
+                    )
             except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
                 words, confidence = streaming_words, 0.0
             fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))

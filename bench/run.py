@@ -1,0 +1,147 @@
+"""Benchmarks of the live path, one JSON object per metric on stdout (progress goes to stderr).
+
+    make bench
+
+transcript_latency_ms  relay receipt of the audio frame that completed a word -> that word rendered in the DOM
+final_latency_ms       relay receipt of a phrase's last voiced frame -> its final text rendered in the DOM
+recognizer_rtf         processing time / audio time, for the streaming pass and the accurate pass
+word_recall            share of the spoken words found in the finals the page showed
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tests.support.audio import recall, speak, write_wav
+from tests.support.server import MODEL_DIR, running_app
+
+UTTERANCES = [
+    "I started my career as a support engineer.",
+    "Then I moved into backend development.",
+    "Our team owned the payments service.",
+    "Every release went out on a Tuesday.",
+    "We measured latency at every step.",
+    "The slowest query took four seconds.",
+    "I added an index and cached the results.",
+    "The page loaded three times faster.",
+    "Customers noticed the change within a week.",
+    "Later I led the move to a new database.",
+    "We planned the migration in small stages.",
+    "Each stage could be rolled back in minutes.",
+    "I wrote the runbook with the operations team.",
+    "We practiced the switch twice in staging.",
+    "On the day itself nothing went wrong.",
+    "The old servers were turned off a month later.",
+    "That saved a good share of our hosting bill.",
+    "I learned to communicate risks early.",
+    "I also learned to ask for help sooner.",
+    "Now I mentor two junior engineers.",
+    "We pair on design reviews every week.",
+    "I enjoy seeing them grow in confidence.",
+    "I would like to keep building reliable systems.",
+    "That is why this role interests me.",
+]
+GAP_S = 1.2  # a pause between utterances: longer than a phrase break, shorter than the end of an answer
+
+
+def emit(metric: str, **values) -> None:
+    print(json.dumps({"metric": metric, **values, "machine": f"{platform.machine()} {_cores()} cores", "date": time.strftime("%Y-%m-%d")}), flush=True)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def percentiles(values: list[float]) -> dict:
+    arr = np.asarray(values, dtype=float)
+    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1), "n": int(arr.size), "unit": "ms"}
+
+
+def build_audio(rate: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    pieces, speeches = [np.zeros(int(0.8 * rate), np.int16)], []
+    for text in UTTERANCES:
+        speech = speak(text, rate)
+        speeches.append(speech)
+        pieces += [speech, np.zeros(int(GAP_S * rate), np.int16)]
+    pieces.append(np.zeros(int(4 * rate), np.int16))
+    return np.concatenate(pieces), speeches
+
+
+def browser_metrics(base_url: str, wav: Path, duration_s: float) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_browser_interview import CHROMIUM, browser_args
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=browser_args(wav))
+        page = browser.new_page()
+        page.goto(base_url)
+        page.wait_for_function("document.querySelectorAll('#role option').length >= 1")
+        page.select_option("#role", "software_engineer")
+        page.fill("#question-count", "1")
+        page.click("#start")
+        started = time.time()
+        page.wait_for_function(f"window.rehearse && window.rehearse.metrics.finals.length >= {len(UTTERANCES) // 2}", timeout=240_000, polling=500)
+        time.sleep(max(0.0, started + duration_s + 3 - time.time()))  # the whole answer, once
+        metrics = page.evaluate("window.rehearse.metrics")
+        browser.close()
+    return metrics
+
+
+def recognizer_rtf(speeches: list[np.ndarray]) -> tuple[float, float]:
+    from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
+    from rehearse.adapters.local.whisper_finals import WhisperFinals
+
+    audio_s = sum(s.size for s in speeches) / 16000
+    partials = PocketsphinxPartials()
+    started = time.perf_counter()
+    for speech in speeches:
+        partials.begin(0.0)
+        for i, start in enumerate(range(0, speech.size, 320)):
+            partials.feed(speech[start : start + 320])
+            if i % 5 == 4:
+                partials.hypothesis()
+        partials.finish()
+    streaming = (time.perf_counter() - started) / audio_s
+    finals = WhisperFinals(MODEL_DIR)
+    finals.transcribe(speeches[0], 0.0)  # warm-up, as the app does at start
+    started = time.perf_counter()
+    for speech in speeches:
+        finals.transcribe(speech, 0.0)
+    accurate = (time.perf_counter() - started) / audio_s
+    return streaming, accurate
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        audio48, _ = build_audio(48000)
+        wav = write_wav(tmp_path / "bench.wav", audio48, 48000)
+        print(f"bench audio: {len(UTTERANCES)} utterances, {audio48.size / 48000:.0f} s", file=sys.stderr)
+        with running_app(tmp_path / "data", tmp_path / "server.log") as (base, _proc):
+            metrics = browser_metrics(base, wav, audio48.size / 48000)
+        words = [m["rendered_ms"] - m["heard_ms"] for m in metrics["partialWords"] if m.get("heard_ms")]
+        finals = [m["rendered_ms"] - m["heard_ms"] for m in metrics["finals"] if m.get("heard_ms")]
+        emit("transcript_latency_ms", **percentiles(words), target_p95=300)
+        emit("final_latency_ms", **percentiles(finals), target_p95=1000)
+        shown = " ".join(m["text"] for m in metrics["finals"])
+        emit("word_recall", value=round(recall(" ".join(UTTERANCES), shown), 3), unit="fraction", source="finals shown in the page")
+    _, speeches16 = build_audio(16000)
+    streaming, accurate = recognizer_rtf(speeches16)
+    emit("recognizer_rtf", value=round(streaming, 3), unit="x", recognizer_pass="streaming (pocketsphinx)")
+    emit("recognizer_rtf", value=round(accurate, 3), unit="x", recognizer_pass="final (whisper base int8)")
+
+
+if __name__ == "__main__":
+    asyncio.set_event_loop_policy(None)
+    main()
