@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from rehearse.config import World
@@ -92,7 +92,7 @@ class HttpApi:
             "v": V,
             **session_view(session),
             "token": token,
-            "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat().replace("+00:00", "Z"),
+            "expires_at": datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z"),
             "relay": {"offer_url": f"/api/sessions/{sid}/offer", "data_channel": "rehearse"},
             "pubsub": {"negotiate_url": f"/api/sessions/{sid}/negotiate"},
         }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +11,7 @@ SCHEMA_VERSION = 1
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Question(BaseModel):
@@ -24,7 +24,7 @@ class Question(BaseModel):
     time_limit_s: int = 120
 
 
-class SessionStatus(str, Enum):
+class SessionStatus(StrEnum):
     created = "created"
     live = "live"
     ended = "ended"

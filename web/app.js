@@ -310,21 +310,25 @@ async function startInterview(event) {
     return;
   }
 
+  enterInterview(stream, {
+    session_id: created.session_id,
+    token: created.token,
+    offer_url: (created.relay && created.relay.offer_url) || defaultOfferUrl(created.session_id),
+  }, created.questions);
+  saveSession();
+  await connect();
+}
+
+// Shared by a new interview and a resumed one: take the microphone stream and show the interview view.
+function enterInterview(stream, info, questions) {
   stopStream(localStream);
   localStream = stream;
   resetInterview();
-  session = {
-    session_id: created.session_id,
-    token: created.token,
-    last_seq: 0,
-    offer_url: (created.relay && created.relay.offer_url) || defaultOfferUrl(created.session_id),
-  };
-  saveSession();
+  session = { ...info, last_seq: 0 };
   rehearse.sessionId = session.session_id;
-  setQuestions(created.questions);
+  setQuestions(questions);
   showInterviewView();
   setBusy(false);
-  await connect();
 }
 
 async function resumeInterview() {
@@ -365,19 +369,11 @@ async function resumeInterview() {
     }
   }
 
-  stopStream(localStream);
-  localStream = stream;
-  resetInterview();
-  session = {
+  enterInterview(stream, {
     session_id: saved.session_id,
     token: saved.token,
-    last_seq: 0,
     offer_url: saved.offer_url || defaultOfferUrl(saved.session_id),
-  };
-  rehearse.sessionId = session.session_id;
-  setQuestions(data.questions);
-  showInterviewView();
-  setBusy(false);
+  }, data.questions);
 
   const segments = Array.isArray(data.transcript) ? data.transcript.slice() : [];
   segments.sort((a, b) => Number(a && a.seq) - Number(b && b.seq));

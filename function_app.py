@@ -1,0 +1,8 @@
+"""The Azure Functions app: registers every blueprint (Python v2 programming model)."""
+
+import azure.functions as func
+
+from functions.api_blueprint import bp as api
+
+app = func.FunctionApp()
+app.register_functions(api)

@@ -1,0 +1,55 @@
+"""The HTTP API as an Azure Functions v2 blueprint: decode the request, call the shared handler, encode the reply."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import azure.functions as func
+
+from functions.http_api import ApiRequest, HttpApi
+from rehearse.config import Settings, build_world
+
+bp = func.Blueprint()
+
+
+@cache
+def _api() -> HttpApi:
+    from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
+
+    settings = Settings()
+    # The Functions host has no local hub endpoint of its own; the Azure world (Web PubSub) replaces this publisher.
+    return HttpApi(build_world(settings, LocalPubSubHub(settings.resolved_token_secret(), settings.token_ttl_s)))
+
+
+async def _call(name: str, req: func.HttpRequest) -> func.HttpResponse:
+    url = req.url.split("/api/")[0] if "/api/" in req.url else req.url.rstrip("/")
+    request = ApiRequest(
+        method=req.method,
+        headers={k.lower(): v for k, v in req.headers.items()},
+        body=req.get_body() or b"",
+        route=dict(req.route_params),
+        base_url=url,
+    )
+    response = await _api().handle(name, request)
+    return func.HttpResponse(json.dumps(response.body), status_code=response.status, mimetype="application/json")
+
+
+@bp.route(route="roles", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+async def list_roles(req: func.HttpRequest) -> func.HttpResponse:
+    return await _call("roles", req)
+
+
+@bp.route(route="sessions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+async def create_session(req: func.HttpRequest) -> func.HttpResponse:
+    return await _call("create_session", req)
+
+
+@bp.route(route="sessions/{session_id}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+async def get_session(req: func.HttpRequest) -> func.HttpResponse:
+    return await _call("get_session", req)
+
+
+@bp.route(route="sessions/{session_id}/negotiate", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+async def negotiate(req: func.HttpRequest) -> func.HttpResponse:
+    return await _call("negotiate", req)

@@ -1,0 +1,62 @@
+"""The Functions app indexes as the host would load it, and its HTTP functions run the shared handlers."""
+
+import json
+
+import azure.functions as func
+import pytest
+
+import function_app
+
+_INDEXED = {f.get_function_name(): f for f in function_app.app.get_functions()}  # the host indexes once
+
+
+def functions_by_name():
+    return _INDEXED
+
+
+def test_every_api_operation_is_an_http_function():
+    routes = {}
+    for name, function in functions_by_name().items():
+        trigger = function.get_trigger()
+        assert trigger.type == "httpTrigger", name
+        routes[name] = (trigger.route, tuple(m.value if hasattr(m, "value") else m for m in trigger.methods))
+    assert routes == {
+        "list_roles": ("roles", ("GET",)),
+        "create_session": ("sessions", ("POST",)),
+        "get_session": ("sessions/{session_id}", ("GET",)),
+        "negotiate": ("sessions/{session_id}/negotiate", ("GET",)),
+    }
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("REHEARSE_DATA_DIR", str(tmp_path))
+    from functions import api_blueprint
+
+    api_blueprint._api.cache_clear()
+    yield
+    api_blueprint._api.cache_clear()
+
+
+async def invoke(name, req):
+    user_function = functions_by_name()[name].get_user_function()
+    return await user_function(req)
+
+
+async def test_create_then_read_a_session_through_the_functions(isolated):
+    created = await invoke(
+        "create_session",
+        func.HttpRequest("POST", "http://localhost:7071/api/sessions", headers={"Content-Type": "application/json"}, body=json.dumps({"role": "sales", "question_count": 2}).encode()),
+    )
+    assert created.status_code == 201
+    body = json.loads(created.get_body())
+    read = await invoke(
+        "get_session",
+        func.HttpRequest("GET", f"http://localhost:7071/api/sessions/{body['session_id']}", headers={"Authorization": f"Bearer {body['token']}"}, body=b"", route_params={"session_id": body["session_id"]}),
+    )
+    assert read.status_code == 200 and json.loads(read.get_body())["questions"] == body["questions"]
+
+
+async def test_bad_body_is_a_json_error_in_functions_too(isolated):
+    response = await invoke("create_session", func.HttpRequest("POST", "http://localhost:7071/api/sessions", headers={"Content-Type": "application/json"}, body=b"{"))
+    assert response.status_code == 400 and json.loads(response.get_body())["error"]["code"] == "invalid_json"
