@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
+from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate
 
 
 class Store(Protocol):
@@ -90,3 +92,22 @@ class VoiceActivity(Protocol):
     """Says whether a 20 ms frame (320 samples) of 16 kHz mono int16 audio contains speech."""
 
     def is_speech(self, frame: np.ndarray) -> bool: ...
+
+
+class Embedder(Protocol):
+    """Sentence embeddings for semantic similarity (key-point coverage)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dim), float32, each row L2-normalised."""
+
+
+class ToneModel(Protocol):
+    """An utterance's tone from its text, and from prosody when the audio is known."""
+
+    def classify(self, text: str, prosody: Prosody | None = None) -> ToneEstimate: ...
+
+
+class Evaluator(Protocol):
+    """Contextual feedback on one scored answer. Never raises for the model's failures: falls back and says so."""
+
+    async def evaluate(self, answer: AnswerText, score: AnswerScore) -> Evaluation: ...

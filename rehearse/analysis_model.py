@@ -1,0 +1,210 @@
+"""What the feedback pipeline produces: features, rubric scores, evaluations, summaries and the final report.
+
+Versioned pydantic models shared by the scoring core, the evaluators, the functions and the page."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from rehearse.model import SCHEMA_VERSION
+
+ConfidenceLevel = Literal["low", "medium", "high"]
+Dimension = Literal["content", "structure", "clarity", "confidence"]
+DIMENSIONS: tuple[Dimension, ...] = ("content", "structure", "clarity", "confidence")
+
+
+def confidence_level(value: float) -> ConfidenceLevel:
+    """How the page shows a 0-1 confidence: below 0.4 low, below 0.7 medium, else high."""
+    return "low" if value < 0.4 else "medium" if value < 0.7 else "high"
+
+
+# -- inputs -----------------------------------------------------------------------------------------------------
+class TimedWord(BaseModel):
+    w: str
+    start: float
+    end: float
+    conf: float = 1.0
+
+
+class AnswerText(BaseModel):
+    """One answer as the scoring core sees it: the question and the candidate's final segments' words."""
+
+    question_text: str
+    key_points: list[str] = Field(default_factory=list)
+    words: list[TimedWord] = Field(default_factory=list)  # in time order; empty when only text is known
+    text: str = ""  # the answer's text (joined finals); used when there are no word timings
+    fillers: list[str] = Field(default_factory=list)  # hesitations the recognizer kept as evidence
+    role: str | None = None
+
+
+class Prosody(BaseModel):
+    """Measured from the answer's audio where available."""
+
+    energy_db_mean: float
+    energy_db_std: float
+    pitch_hz_mean: float
+    pitch_variation: float  # std / mean of voiced pitch
+
+
+class ToneEstimate(BaseModel):
+    label: Literal["confident", "neutral", "hesitant", "negative"]
+    probabilities: dict[str, float]
+    used_prosody: bool = False
+    model: str = ""  # model name and version
+
+
+# -- features -----------------------------------------------------------------------------------------------------
+class PauseStats(BaseModel):
+    count: int = 0  # pauses longer than 1 s between words
+    longest_s: float = 0.0
+    total_s: float = 0.0
+
+
+class StarStructure(BaseModel):
+    situation: bool = False
+    task: bool = False
+    action: bool = False
+    result: bool = False
+    in_order: bool = False
+    evidence: dict[str, str] = Field(default_factory=dict)  # part -> the sentence that showed it
+
+
+class KeyPointCoverage(BaseModel):
+    point: str
+    similarity: float
+    covered: bool
+    best_sentence: str = ""
+
+
+class Specificity(BaseModel):
+    numbers: int = 0
+    named_things: int = 0
+    quantified_results: int = 0
+    examples: list[str] = Field(default_factory=list)
+
+
+class AnswerFeatures(BaseModel):
+    word_count: int
+    duration_s: float
+    pace_wpm: float
+    filler_count: int
+    fillers_per_min: float
+    fillers: dict[str, int] = Field(default_factory=dict)
+    pauses: PauseStats = Field(default_factory=PauseStats)
+    hedge_count: int = 0
+    hedges: list[str] = Field(default_factory=list)
+    sentence_count: int = 0
+    mean_sentence_words: float = 0.0
+    specificity: Specificity = Field(default_factory=Specificity)
+    star: StarStructure = Field(default_factory=StarStructure)
+    key_points: list[KeyPointCoverage] = Field(default_factory=list)
+    coverage: float | None = None  # share of key points covered; None without key points
+    tone: ToneEstimate | None = None
+
+
+# -- scores ---------------------------------------------------------------------------------------------------------
+class DimensionScore(BaseModel):
+    score: int = Field(ge=0, le=100)
+    confidence: float = Field(ge=0, le=1)
+    level: ConfidenceLevel
+    evidence: list[str] = Field(default_factory=list)  # quotes and counts that drove the score
+
+
+class Scores(BaseModel):
+    content: DimensionScore
+    structure: DimensionScore
+    clarity: DimensionScore
+    confidence: DimensionScore
+
+    def overall(self) -> int:
+        return round(sum(getattr(self, d).score for d in DIMENSIONS) / len(DIMENSIONS))
+
+
+class RubricRef(BaseModel):
+    id: str
+    version: str
+
+
+class AnswerScore(BaseModel):
+    """The score_answer function's document: one per (session, question)."""
+
+    v: int = SCHEMA_VERSION
+    id: str
+    session_id: str
+    question_id: str
+    question_index: int = 0
+    rubric: RubricRef
+    features: AnswerFeatures
+    scores: Scores
+    overall: int
+
+
+# -- evaluation, summaries, report ---------------------------------------------------------------------------------
+class Rewrite(BaseModel):
+    original: str
+    improved: str
+
+
+class Evaluation(BaseModel):
+    """Contextual feedback on one answer, from an LLM or the deterministic evaluator."""
+
+    v: int = SCHEMA_VERSION
+    id: str = ""
+    session_id: str = ""
+    question_id: str = ""
+    strengths: list[str] = Field(default_factory=list, max_length=5)
+    improvements: list[str] = Field(default_factory=list, max_length=5)
+    rewrite: Rewrite | None = None
+    example_phrasing: str = ""
+    source: Literal["llm", "deterministic"] = "deterministic"
+    fallback_reason: str | None = None  # why the LLM was not used, when it was asked for
+    model: str = ""
+
+
+class QuestionSummary(BaseModel):
+    v: int = SCHEMA_VERSION
+    id: str
+    session_id: str
+    question_id: str
+    question_index: int
+    question_text: str
+    bullets: list[str]  # short bullets, never paragraphs
+    strong: list[str] = Field(default_factory=list)
+    improve: list[str] = Field(default_factory=list)
+    rewrite: Rewrite | None = None
+    overall: int | None = None
+
+
+class QuestionBreakdown(BaseModel):
+    question_id: str
+    question_index: int
+    question_text: str
+    overall: int
+    scores: Scores
+    pace_wpm: float
+    fillers_per_min: float
+    word_count: int
+
+
+class TimelinePoint(BaseModel):
+    question_index: int
+    minute: float  # minutes into the answer
+    pace_wpm: float
+    fillers_per_min: float
+
+
+class Report(BaseModel):
+    v: int = SCHEMA_VERSION
+    id: str
+    session_id: str
+    rubric: RubricRef
+    scores: Scores
+    overall: int
+    questions: list[QuestionBreakdown]
+    timeline: list[TimelinePoint]
+    recommendations: list[str]
+    example_phrasing: Rewrite | None = None
+    weakest_question_id: str | None = None
+    evaluator: str = "deterministic"
