@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.feedback import feedback_documents
 from rehearse.config import World
 from rehearse.errors import BodyTooLarge, InvalidJson, RehearseError, UnsupportedMediaType
 from rehearse.model import Session
@@ -102,9 +103,13 @@ class HttpApi:
         session_id = self._authorize(request)
         session = await self._world.sessions.get(session_id)
         transcript = await self._world.sessions.transcript(session_id)
-        return ApiResponse(
-            200, {"v": V, **session_view(session), "transcript": [s.model_dump(mode="json", exclude={"v", "session_id"}) for s in transcript]}
-        )
+        body = {
+            "v": V,
+            **session_view(session),
+            "transcript": [s.model_dump(mode="json", exclude={"v", "session_id"}) for s in transcript],
+            "feedback": await feedback_documents(self._world, session_id),
+        }
+        return ApiResponse(200, body)
 
     async def _negotiate(self, request: ApiRequest) -> ApiResponse:
         session_id = self._authorize(request)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import channel_messages as msg
 from rehearse.config import World
+from rehearse.cues import CueEngine
 from rehearse.errors import InvalidRequest, InvalidSdp
 from rehearse.model import Segment, Session, segment_id_for
 from rehearse.phrases import TurnWatch
@@ -85,6 +86,7 @@ class RelaySession:
         self._stream = self._world.recognizer.open_stream()
         self._spawn(pump_candidate_audio(track, self._on_pcm))
         self._spawn(self._relay_hypotheses(self._stream))
+        self._spawn(self._tick_cues())
 
     def _on_datachannel(self, channel) -> None:
         if channel.label != DATA_CHANNEL:
@@ -114,6 +116,7 @@ class RelaySession:
                     await self._announce_final(hyp)
                 else:
                     self._announce_partial(hyp)
+                self._track_words(hyp)
             except Exception:
                 log.exception("session %s: could not relay phrase %s", self.session_id, hyp.phrase_id)
 
@@ -129,6 +132,31 @@ class RelaySession:
     def _question_id(self, index: int) -> str:
         question = self._session.question_at(min(index, len(self._session.questions) - 1))
         return question.id if question else ""
+
+    def _track_words(self, hyp: Hypothesis) -> None:
+        """Keep the current answer's words for the cue rules: finals, plus the phrase being spoken."""
+        if self._question_for(hyp.start) != self._session.current_question:
+            return
+        words = [(w.text, w.end) for w in hyp.words]
+        if hyp.final:
+            self._answer_words += words
+            self._partial_words = []
+        else:
+            self._partial_words = words
+        self._check_cues()
+
+    def _check_cues(self) -> None:
+        if not self._listening:
+            return
+        cue = self._cues.check(self._timeline.seconds, self._answer_words + self._partial_words)
+        if cue is not None:
+            self._send(msg.CueOut(kind=cue.kind, text=cue.text, question_id=self._question_id(self._session.current_question)))
+
+    async def _tick_cues(self) -> None:
+        """Time-based cues (a long answer, a long silence) fire within half a second of their moment."""
+        while True:
+            await asyncio.sleep(0.5)
+            self._check_cues()
 
     def _announce_partial(self, hyp: Hypothesis) -> None:
         words = [msg.WordOut(w=w.text, start=w.start, end=w.end, conf=w.confidence, heard_ms=self._timeline.received_ms(w.end)) for w in hyp.words]
@@ -216,6 +244,8 @@ class RelaySession:
         except Exception:
             log.exception("session %s: the interviewer could not speak; the question is shown as text", self.session_id)
         self._turn.reset()
+        self._cues.start_answer(self._timeline.seconds, question.time_limit_s)
+        self._answer_words, self._partial_words = [], []
         self._listening = True
         self._send(msg.StateOut(status="listening", question_index=question.index, total=total))
 

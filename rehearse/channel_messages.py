@@ -90,6 +90,13 @@ class FinalOut(Segment):
     final: Literal[True] = True
 
 
+class CueOut(_Message):
+    type: Literal["cue"] = "cue"
+    kind: str
+    text: str
+    question_id: str
+
+
 class AnswerEndOut(_Message):
     type: Literal["answer_end"] = "answer_end"
     question_id: str

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rehearse.ports import Publisher, Recognizer, Store, Synthesizer, VoiceActivity
+from rehearse.ports import Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
 from rehearse.question_bank import QuestionBank, default_bank
 from rehearse.sessions import Sessions
 from rehearse.tokens import SessionTokens
@@ -34,6 +34,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_live_sessions: int = Field(default=8, ge=1)
     preload_models: bool = True
+    embedder_model_dir: Path | None = None
+    evaluator: Literal["deterministic", "openai"] = "deterministic"
+    openai_base_url: str | None = None  # any OpenAI-compatible endpoint
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    azure_openai_endpoint: str | None = None  # Azure OpenAI: endpoint + deployment (key or Entra ID)
+    azure_openai_deployment: str | None = None
+    azure_openai_api_version: str = "2024-10-21"
+    openai_timeout_s: float = Field(default=20.0, gt=0)
+    queue_max_dequeue: int = Field(default=5, ge=1, le=20)
+
+    @property
+    def embedder_dir(self) -> Path:
+        return self.embedder_model_dir or self.data_dir / "models" / "minilm"
 
     @property
     def whisper_dir(self) -> Path:
@@ -58,12 +72,29 @@ class World:
     settings: Settings
     store: Store
     publisher: Publisher
+    queue: Queue
     tokens: SessionTokens
     bank: QuestionBank
 
     @cached_property
     def sessions(self) -> Sessions:
-        return Sessions(self.store, self.bank, self.publisher)
+        return Sessions(self.store, self.bank, self.publisher, self.queue)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(self.settings.embedder_dir)
+
+    @cached_property
+    def tone(self) -> ToneModel:
+        from rehearse.adapters.local.onnx_tone import OnnxToneModel
+
+        return OnnxToneModel(self.embedder)
+
+    @cached_property
+    def evaluator(self) -> Evaluator:
+        return _build_evaluator(self.settings)
 
     @cached_property
     def recognizer(self) -> Recognizer:
@@ -81,18 +112,44 @@ class World:
         return WebRtcVoiceActivity(self.settings.vad_aggressiveness)
 
     async def close(self) -> None:
+        close_queue = getattr(self.queue, "close", None)
+        if close_queue is not None:
+            await close_queue()
         await self.store.close()
 
 
-def build_world(settings: Settings, publisher: Publisher) -> World:
+def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = None) -> World:
+    from rehearse.adapters.local.in_process_queue import InProcessQueue
     from rehearse.adapters.local.sqlite_store import SqliteStore
 
+    store = SqliteStore(settings.data_dir / "rehearse.sqlite3")
     return World(
         settings=settings,
-        store=SqliteStore(settings.data_dir / "rehearse.sqlite3"),
+        store=store,
         publisher=publisher,
+        queue=queue or InProcessQueue(max_dequeue=settings.queue_max_dequeue, store=store),
         tokens=SessionTokens(settings.resolved_token_secret(), settings.token_ttl_s),
         bank=default_bank(),
+    )
+
+
+def _build_evaluator(settings: Settings) -> Evaluator:
+    from rehearse.evaluation.deterministic import DeterministicEvaluator
+
+    if settings.evaluator == "deterministic":
+        return DeterministicEvaluator()
+    from rehearse.adapters.azure.openai_evaluator import OpenAIEvaluator
+
+    if settings.azure_openai_endpoint:
+        return OpenAIEvaluator.for_azure(
+            endpoint=settings.azure_openai_endpoint,
+            deployment=settings.azure_openai_deployment or settings.openai_model,
+            api_version=settings.azure_openai_api_version,
+            api_key=settings.openai_api_key,
+            timeout_s=settings.openai_timeout_s,
+        )
+    return OpenAIEvaluator.for_openai_compatible(
+        base_url=settings.openai_base_url, api_key=settings.openai_api_key or "", model=settings.openai_model, timeout_s=settings.openai_timeout_s
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from functions.feedback import FeedbackPipeline
 from functions.http_api import ApiRequest, ApiResponse, HttpApi, error_response, parse_json_body
 from media_relay.signaling import Relay
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
@@ -106,7 +107,11 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
     app.router.add_get("/{name:.*}", page)
 
     async def _shutdown(app: web.Application) -> None:
-        await relay.drain()
+        await relay.drain()  # finals of live answers are persisted, and their events queued
+        try:
+            await world.queue.drain(timeout=30)
+        except TimeoutError:
+            log.warning("feedback still pending at shutdown; the queue's messages are lost with this process")
         await world.close()
 
     app.on_shutdown.append(_shutdown)
@@ -117,8 +122,9 @@ async def serve(settings: Settings) -> None:
     secret = settings.resolved_token_secret()
     hub = LocalPubSubHub(secret, settings.token_ttl_s)
     world = build_world(settings, hub)
-    if settings.preload_models:
-        await asyncio.to_thread(lambda: world.recognizer)  # assemble/load Whisper before the first candidate speaks
+    FeedbackPipeline(world).subscribe(world.queue)
+    if settings.preload_models:  # load the models before the first candidate speaks
+        await asyncio.to_thread(lambda: (world.recognizer, world.tone))
     runner = web.AppRunner(build_app(world, hub), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -42,6 +42,7 @@ class Session(BaseModel):
     ended_at: datetime | None = None
     last_seq: int = 0
     connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
+    closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
 
     @property
     def is_ended(self) -> bool:

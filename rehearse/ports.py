@@ -30,6 +30,12 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
 
+class Queue(Protocol):
+    """At-least-once delivery of events to the functions that handle them."""
+
+    async def send(self, queue: str, message: dict[str, Any]) -> None: ...
+
+
 class Publisher(Protocol):
     """Pushes events to every client subscribed to a session's group."""
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from rehearse.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
 from rehearse.model import Question, Segment, Session, SessionStatus, utc_now
-from rehearse.ports import Publisher, Store
+from rehearse.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
+from rehearse.ports import Publisher, Queue, Store
 from rehearse.question_bank import QuestionBank
 
 SESSIONS = "sessions"
@@ -56,10 +57,11 @@ def _describe(exc: ValidationError) -> str:
 class Sessions:
     """The interview's bookkeeping. Every write goes to the Store before anything is announced."""
 
-    def __init__(self, store: Store, bank: QuestionBank, publisher: Publisher | None = None) -> None:
+    def __init__(self, store: Store, bank: QuestionBank, publisher: Publisher | None = None, queue: Queue | None = None) -> None:
         self._store = store
         self._bank = bank
         self._publisher = publisher
+        self._queue = queue
 
     async def create(self, request: CreateSessionRequest, candidate_id: str = "anonymous") -> Session:
         if request.role is not None:
@@ -138,25 +140,30 @@ class Sessions:
         def change(s: Session) -> Session | None:
             if s.is_ended or s.current_question != question_index:
                 return None
+            closed = [*s.closed_questions, s.questions[question_index].id]
             following = question_index + 1
             if following >= len(s.questions) or reason == "end":
                 return s.model_copy(
-                    update={"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(s.questions)}
+                    update={"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(s.questions), "closed_questions": closed}
                 )
-            return s.model_copy(update={"current_question": following, "status": SessionStatus.live})
+            return s.model_copy(update={"current_question": following, "status": SessionStatus.live, "closed_questions": closed})
 
         before = await self.get(session_id)
         session = await self._update(session_id, change)
-        if session.current_question != before.current_question:
-            question = before.question_at(question_index)
-            segments = [seg.segment_id for seg in await self.transcript(session_id) if question and seg.question_id == question.id]
-            await self._publish(
-                session_id,
-                {"type": "answer.completed", "question_id": question.id if question else None, "segment_ids": segments, "reason": reason},
-            )
+        question = before.question_at(question_index)
+        if question is not None and session.current_question != before.current_question:
+            segments = [seg.segment_id for seg in await self.transcript(session_id) if seg.question_id == question.id]
+            completed = AnswerCompleted(session_id=session_id, question_id=question.id, segment_ids=segments, reason=reason)
+            await self._enqueue(completed)
+            await self._publish(session_id, {"type": "answer.completed", "question_id": question.id, "segment_ids": segments, "reason": reason})
             if session.is_ended:
+                await self._enqueue(InterviewEnded(session_id=session_id))
                 await self._publish(session_id, {"type": "session.ended"})
         return session
+
+    async def _enqueue(self, event: AnswerCompleted | InterviewEnded) -> None:
+        if self._queue is not None:
+            await self._queue.send(QUEUE_FOR[event.type], event.model_dump(mode="json"))
 
     async def _publish(self, session_id: str, event: dict[str, Any]) -> None:
         if self._publisher is not None:
