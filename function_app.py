@@ -3,6 +3,8 @@
 import azure.functions as func
 
 from functions.api_blueprint import bp as api
+from functions.queue_blueprint import bp as feedback
 
 app = func.FunctionApp()
 app.register_functions(api)
+app.register_functions(feedback)

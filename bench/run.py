@@ -140,6 +140,10 @@ def main() -> None:
     streaming, accurate = recognizer_rtf(speeches16)
     emit("recognizer_rtf", value=round(streaming, 3), unit="x", recognizer_pass="streaming (pocketsphinx)")
     emit("recognizer_rtf", value=round(accurate, 3), unit="x", recognizer_pass="final (whisper base int8)")
+    from bench import cold_start, score_answer
+
+    emit("score_answer_ms", **score_answer.measure(), target_p95=150, answer="2 minutes, 310 words, 5 key points, embedder and tone")
+    emit("function_app_import_ms", **cold_start.measure(), target_p95=1500)
 
 
 if __name__ == "__main__":

@@ -7,19 +7,15 @@ from functools import cache
 
 import azure.functions as func
 
+from functions.host_world import host_world
 from functions.http_api import ApiRequest, HttpApi
-from rehearse.config import Settings, build_world
 
 bp = func.Blueprint()
 
 
 @cache
 def _api() -> HttpApi:
-    from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
-
-    settings = Settings()
-    # The Functions host has no local hub endpoint of its own; the Azure world (Web PubSub) replaces this publisher.
-    return HttpApi(build_world(settings, LocalPubSubHub(settings.resolved_token_secret(), settings.token_ttl_s)))
+    return HttpApi(host_world())
 
 
 async def _call(name: str, req: func.HttpRequest) -> func.HttpResponse:

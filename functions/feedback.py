@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, QuestionSummary, Report, TimedWord
+from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, TimedWord
 from rehearse.config import World
 from rehearse.errors import InvalidRequest
 from rehearse.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
@@ -46,7 +46,21 @@ def answer_text(session: Session, question: Question, segments: list[Segment]) -
         text=" ".join(s.text for s in ordered),
         fillers=[f for s in ordered for f in s.fillers],
         role=session.role,
+        prosody=_answer_prosody(ordered),
     )
+
+
+def _answer_prosody(segments: list[Segment]) -> Prosody | None:
+    """The answer's prosody: each phrase's measures weighted by its length."""
+    measured = [(s.prosody, max(s.end - s.start, 0.1)) for s in segments if s.prosody is not None]
+    if not measured:
+        return None
+    total = sum(weight for _, weight in measured)
+
+    def mean(field: str) -> float:
+        return round(sum(getattr(p, field) * weight for p, weight in measured) / total, 3)
+
+    return Prosody(**{field: mean(field) for field in Prosody.model_fields})
 
 
 class FeedbackPipeline:

@@ -47,6 +47,9 @@ class RelaySession:
         self._closed = False
         self._phrase_base = 0
         self._first_index = session.current_question
+        self._cues = CueEngine()
+        self._answer_words: list[tuple[str, float]] = []  # finals of the current answer: (word, end time)
+        self._partial_words: list[tuple[str, float]] = []
 
     @property
     def voice_frames_sent(self) -> int:
@@ -189,6 +192,7 @@ class RelaySession:
             words=[{"w": w.text, "start": w.start, "end": w.end, "conf": w.confidence} for w in hyp.words],
             fillers=list(hyp.fillers),
             heard_ms=self._timeline.received_ms(hyp.end),
+            prosody=hyp.prosody,
         )
         segment = await sessions.record_segment(segment)  # persisted before it is announced
         self._send(msg.final_message(segment))

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from rehearse.model import SCHEMA_VERSION
+SCHEMA_VERSION = 1
 
 ConfidenceLevel = Literal["low", "medium", "high"]
 Dimension = Literal["content", "structure", "clarity", "confidence"]
@@ -21,6 +21,15 @@ def confidence_level(value: float) -> ConfidenceLevel:
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
+class Prosody(BaseModel):
+    """Measured from the answer's audio where available."""
+
+    energy_db_mean: float
+    energy_db_std: float
+    pitch_hz_mean: float
+    pitch_variation: float  # std / mean of voiced pitch
+
+
 class TimedWord(BaseModel):
     w: str
     start: float
@@ -37,15 +46,7 @@ class AnswerText(BaseModel):
     text: str = ""  # the answer's text (joined finals); used when there are no word timings
     fillers: list[str] = Field(default_factory=list)  # hesitations the recognizer kept as evidence
     role: str | None = None
-
-
-class Prosody(BaseModel):
-    """Measured from the answer's audio where available."""
-
-    energy_db_mean: float
-    energy_db_std: float
-    pitch_hz_mean: float
-    pitch_variation: float  # std / mean of voiced pitch
+    prosody: Prosody | None = None  # measured from the answer's audio, when it was heard live
 
 
 class ToneEstimate(BaseModel):

@@ -84,7 +84,7 @@ class World:
     def embedder(self) -> Embedder:
         from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
 
-        return OnnxEmbedder(self.settings.embedder_dir)
+        return OnnxEmbedder(self.settings.embedder_dir, threads=2)
 
     @cached_property
     def tone(self) -> ToneModel:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+from rehearse.analysis_model import SCHEMA_VERSION, Prosody
 
 
 def utc_now() -> datetime:
@@ -75,6 +75,7 @@ class Segment(BaseModel):
     words: list[Word] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     heard_ms: int = 0
+    prosody: Prosody | None = None
 
 
 def segment_id_for(session_id: str, phrase_id: int) -> str:

@@ -65,6 +65,7 @@ class Hypothesis:
     final: bool = False
     confidence: float = 0.0
     fillers: tuple[str, ...] = ()
+    prosody: Prosody | None = None  # finals only: energy and pitch of the phrase's audio
 
 
 class RecognitionStream(Protocol):
@@ -111,6 +112,9 @@ class ToneModel(Protocol):
     """An utterance's tone from its text, and from prosody when the audio is known."""
 
     def classify(self, text: str, prosody: Prosody | None = None) -> ToneEstimate: ...
+
+    def classify_sentences(self, sentences: list[str], embeddings: np.ndarray, prosody: Prosody | None = None) -> ToneEstimate:
+        """The same for a whole answer, from its sentences and their embeddings (computed once, for coverage too)."""
 
 
 class Evaluator(Protocol):

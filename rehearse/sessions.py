@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from rehearse.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
-from rehearse.model import Question, Segment, Session, SessionStatus, utc_now
 from rehearse.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
+from rehearse.model import Question, Segment, Session, SessionStatus, utc_now
 from rehearse.ports import Publisher, Queue, Store
 from rehearse.question_bank import QuestionBank
 

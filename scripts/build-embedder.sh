@@ -43,4 +43,4 @@ if [[ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]]; then
     echo "$WANT" >"$STAMP"
 fi
 
-HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$BUILD_VENV/bin/python" "$ROOT/scripts/build_embedder.py" "$OUTPUT_DIR"
+"$BUILD_VENV/bin/python" "$ROOT/scripts/build_embedder.py" "$OUTPUT_DIR"

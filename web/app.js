@@ -7,13 +7,23 @@ const ICE_GATHER_TIMEOUT_MS = 3000;
 const CHANNEL_OPEN_TIMEOUT_MS = 15000;
 const PING_INTERVAL_MS = 5000;
 const MAX_QUESTIONS = 10;
+const CUE_VISIBLE_MS = 6000;
+const CUE_FADE_MS = 600;
+const PUBSUB_SUBPROTOCOL = "json.webpubsub.azure.v1";
+const PUBSUB_MAX_BACKOFF_S = 15;
+const REPORT_SLOW_MS = 90000;
+const DIMENSIONS = ["content", "structure", "clarity", "confidence"];
+const DIMENSION_LABELS = { content: "Content", structure: "Structure", clarity: "Clarity", confidence: "Confidence" };
+const CONFIDENCE_HELP =
+  "How much evidence there was for this score: longer answers and signals that agree give higher confidence";
+const SVG_NS = "http://www.w3.org/2000/svg";
 
 // Latency instrumentation: benchmarks and tests read this object; keep its shape.
 const rehearse = {
   pc: null,
   channel: null,
   sessionId: null,
-  metrics: { partialWords: [], finals: [], messages: 0 },
+  metrics: { partialWords: [], finals: [], messages: 0, cues: [], pubsubEvents: 0 },
 };
 window.rehearse = rehearse;
 
@@ -37,6 +47,7 @@ const els = {
   progress: $("progress"),
   rtt: $("rtt"),
   questionLabel: $("question-label"),
+  cue: $("cue"),
   question: $("question"),
   controls: $("controls"),
   next: $("next"),
@@ -47,13 +58,23 @@ const els = {
   newInterview: $("new-interview"),
   transcript: $("transcript"),
   audio: $("interviewer-audio"),
+  report: $("report"),
+  reportOverall: $("report-overall"),
+  reportDimensions: $("report-dimensions"),
+  reportQuestions: $("report-questions"),
+  reportChart: $("report-chart"),
+  reportChartBox: $("report-chart-box"),
+  reportChartDesc: $("report-chart-desc"),
+  reportRecommendations: $("report-recommendations"),
+  reportExample: $("report-example"),
+  reportMeta: $("report-meta"),
 };
 
 // ---------------------------------------------------------------------------
 // State
 
 let roles = [];
-let session = null; // {session_id, token, last_seq, offer_url}
+let session = null; // {session_id, token, last_seq, offer_url, negotiate_url}
 let localStream = null;
 let connectAttempt = 0; // increases per connection attempt; stale callbacks compare against it
 let channelOpenTimer = null;
@@ -70,6 +91,15 @@ let finalizedKeys = new Set(); // phrase keys whose final has been rendered
 let wordsShown = new Map(); // phrase key -> number of partial words already shown
 let groups = new Map(); // question_id ("" if unknown) -> <section>
 let answerEnded = new Set(); // question ids with an "Answer recorded" note
+
+// Feedback (pub/sub events, or GET /api/sessions/{id} "feedback"); every event may arrive more than once.
+let scoresByQuestion = new Map(); // question_id -> overall score (0-100) from answer.scored
+let summaryKeys = new Map(); // question_id -> JSON of the summary rendered (skips exact duplicates)
+let reportKey = null; // id of the report rendered
+let reportShown = false;
+let report = null; // the report rendered, for redrawing the chart on resize
+let reportSlowTimer = null;
+let chartWidth = 0; // width the report chart was last drawn at
 
 // ---------------------------------------------------------------------------
 // Small helpers
@@ -177,6 +207,10 @@ function clearSession() {
 
 function defaultOfferUrl(sessionId) {
   return `/api/sessions/${encodeURIComponent(sessionId)}/offer`;
+}
+
+function defaultNegotiateUrl(sessionId) {
+  return `/api/sessions/${encodeURIComponent(sessionId)}/negotiate`;
 }
 
 function stopStream(stream) {
@@ -314,8 +348,12 @@ async function startInterview(event) {
     session_id: created.session_id,
     token: created.token,
     offer_url: (created.relay && created.relay.offer_url) || defaultOfferUrl(created.session_id),
+    negotiate_url:
+      (created.pubsub && typeof created.pubsub.negotiate_url === "string" && created.pubsub.negotiate_url) ||
+      defaultNegotiateUrl(created.session_id),
   }, created.questions);
   saveSession();
+  startPubsub();
   await connect();
 }
 
@@ -373,6 +411,7 @@ async function resumeInterview() {
     session_id: saved.session_id,
     token: saved.token,
     offer_url: saved.offer_url || defaultOfferUrl(saved.session_id),
+    negotiate_url: saved.negotiate_url || defaultNegotiateUrl(saved.session_id),
   }, data.questions);
 
   const segments = Array.isArray(data.transcript) ? data.transcript.slice() : [];
@@ -383,7 +422,8 @@ async function resumeInterview() {
   session.last_seq = highestSeq;
 
   if (ended) {
-    onEnded();
+    applyFeedback(data.feedback);
+    onEnded(); // waits for the report over pub/sub unless it was in the feedback
     return;
   }
   saveSession();
@@ -400,6 +440,8 @@ async function resumeInterview() {
     currentQuestionId = q.id;
     showQuestion(q.text, q.index, questions.size);
   }
+  applyFeedback(data.feedback);
+  startPubsub();
   await connect();
 }
 
@@ -420,6 +462,9 @@ function showSetupView() {
 }
 
 function resetInterview() {
+  stopPubsub();
+  hideCue(false);
+  resetReport();
   finished = false;
   questions = new Map();
   currentQuestionId = null;
@@ -502,6 +547,11 @@ function headingFor(questionId) {
   return "Answer";
 }
 
+function questionIndexOf(questionId) {
+  const q = questionId == null ? null : questions.get(String(questionId));
+  return q && Number.isInteger(q.index) ? q.index : null;
+}
+
 function groupFor(questionId) {
   const id = questionId == null ? "" : String(questionId);
   let group = groups.get(id);
@@ -511,30 +561,51 @@ function groupFor(questionId) {
     if (id) group.dataset.questionId = id;
     const heading = document.createElement("h3");
     heading.className = "q-heading";
-    heading.textContent = headingFor(questionId);
-    const q = questions.get(id);
-    if (q && q.text) heading.title = q.text;
     group.append(heading);
-    els.transcript.append(group);
+    // Keep groups in question order (feedback can create a group for an earlier question late).
+    const index = questionIndexOf(id);
+    let before = null;
+    if (index !== null) {
+      for (const other of els.transcript.children) {
+        const otherIndex = questionIndexOf(other.dataset.questionId);
+        if (otherIndex !== null && otherIndex > index) {
+          before = other;
+          break;
+        }
+      }
+    }
+    els.transcript.insertBefore(group, before);
     groups.set(id, group);
+    renderGroupHeading(group, id);
   }
   return group;
 }
 
-function refreshGroupHeading(questionId) {
-  const group = groups.get(String(questionId));
-  if (!group) return;
+// The group heading: "Question N", plus the answer's score badge until its summary arrives.
+function renderGroupHeading(group, id) {
   const heading = group.querySelector(".q-heading");
   if (!heading) return;
-  heading.textContent = headingFor(questionId);
-  const q = questions.get(questionId);
+  const title = document.createElement("span");
+  title.className = "q-title";
+  title.textContent = headingFor(id || null);
+  const parts = [title];
+  const score = id ? scoresByQuestion.get(id) : undefined;
+  if (score !== undefined && !summaryKeys.has(id)) parts.push(scoreBadge(score, "Score for this answer"));
+  heading.replaceChildren(...parts);
+  const q = id ? questions.get(id) : null;
   if (q && q.text) heading.title = q.text;
 }
 
+function refreshGroupHeading(questionId) {
+  const id = questionId == null ? "" : String(questionId);
+  const group = groups.get(id);
+  if (group) renderGroupHeading(group, id);
+}
+
 function appendToGroup(group, el) {
-  // Keep the "Answer recorded" note last in its group.
-  const note = group.querySelector(":scope > .answer-end");
-  if (note && el !== note) group.insertBefore(el, note);
+  // Keep the "Answer recorded" note and the summary last in their group.
+  const tail = group.querySelector(":scope > .answer-end, :scope > .summary");
+  if (tail && el !== tail) group.insertBefore(el, tail);
   else group.append(el);
 }
 
@@ -660,7 +731,7 @@ function renderAnswerEnd(msg) {
   const note = document.createElement("p");
   note.className = "answer-end";
   note.textContent = "Answer recorded";
-  groupFor(questionId).append(note);
+  appendToGroup(groupFor(questionId), note);
   if (stick) scrollToBottom();
 }
 
@@ -823,6 +894,8 @@ function handleConnectError(err) {
   }
   if (code === "invalid_token" || code === "unknown_session") {
     finished = true;
+    stopPubsub();
+    hideCue(false);
     clearSession();
     setConnection("disconnected");
     els.status.textContent = "Disconnected";
@@ -882,9 +955,27 @@ function onEnded() {
   els.controls.hidden = true;
   els.reconnect.hidden = true;
   els.ended.querySelector("h2").textContent = "Interview complete";
-  els.ended.querySelector("p").textContent = "Thanks for practising. Your transcript is below.";
   els.ended.hidden = false;
   document.body.dataset.interviewState = "ended";
+  hideCue(false);
+  if (reportShown) {
+    setEndedMessage("Thanks for practising. Your report is below, followed by your transcript.");
+  } else {
+    setEndedMessage("Preparing your report…", true);
+    clearTimeout(reportSlowTimer);
+    reportSlowTimer = setTimeout(() => {
+      if (!reportShown && finished && session) {
+        setEndedMessage("Your report is taking longer than usual. It will appear here as soon as it is ready.", true);
+      }
+    }, REPORT_SLOW_MS);
+    if (!pubsub.active) startPubsub();
+  }
+}
+
+function setEndedMessage(text, waiting = false) {
+  const p = els.ended.querySelector("p");
+  p.textContent = text;
+  p.classList.toggle("waiting", waiting);
 }
 
 // ---------------------------------------------------------------------------
@@ -921,6 +1012,9 @@ function onMessage(data) {
     case "answer_end":
       renderAnswerEnd(msg);
       break;
+    case "cue":
+      showCue(msg);
+      break;
     case "ended":
       onEnded();
       break;
@@ -950,6 +1044,9 @@ function handleState(msg) {
 
 function handleQuestion(msg) {
   if (typeof msg.question_id === "string") {
+    if (msg.question_id !== currentQuestionId || (cueQuestionId !== null && cueQuestionId !== msg.question_id)) {
+      hideCue(true); // a cue belongs to one answer
+    }
     currentQuestionId = msg.question_id;
     const known = questions.get(msg.question_id);
     questions.set(msg.question_id, {
@@ -961,6 +1058,775 @@ function handleQuestion(msg) {
   }
   const total = Number.isInteger(msg.total) ? msg.total : questions.size;
   showQuestion(typeof msg.text === "string" ? msg.text : "", msg.index, total);
+}
+
+// ---------------------------------------------------------------------------
+// Instant cues (data channel "cue"): one at a time, above the question
+
+let cueTimer = null;
+let cueFadeTimer = null;
+let cueQuestionId = null; // question the visible cue belongs to, or null when none is shown
+
+function clearCueTimers() {
+  clearTimeout(cueTimer);
+  clearTimeout(cueFadeTimer);
+  cueTimer = null;
+  cueFadeTimer = null;
+}
+
+function showCue(msg) {
+  const text = typeof msg.text === "string" ? msg.text.trim() : "";
+  if (!text) return;
+  const questionId = msg.question_id != null ? String(msg.question_id) : currentQuestionId;
+  // A cue for an answer that is already closed (and not the current one) is stale.
+  if (questionId != null && questionId !== currentQuestionId && answerEnded.has(questionId)) return;
+
+  clearCueTimers();
+  const kind = typeof msg.kind === "string" ? msg.kind : "";
+  const pill = document.createElement("span");
+  pill.className = "cue-pill";
+  pill.textContent = text;
+  els.cue.classList.remove("fading");
+  els.cue.dataset.kind = kind;
+  els.cue.replaceChildren(pill); // a newer cue replaces the older one
+  cueQuestionId = questionId == null ? "" : questionId;
+  cueTimer = setTimeout(() => hideCue(true), CUE_VISIBLE_MS);
+
+  requestAnimationFrame(() => {
+    rehearse.metrics.cues.push({ kind, text, rendered_ms: nowMs() });
+  });
+}
+
+function hideCue(fade) {
+  if (cueQuestionId === null && !els.cue.firstChild) return;
+  clearCueTimers();
+  cueQuestionId = null;
+  if (!fade || !els.cue.firstChild) {
+    els.cue.classList.remove("fading");
+    els.cue.replaceChildren();
+    delete els.cue.dataset.kind;
+    return;
+  }
+  els.cue.classList.add("fading");
+  cueFadeTimer = setTimeout(() => {
+    cueFadeTimer = null;
+    els.cue.classList.remove("fading");
+    els.cue.replaceChildren();
+    delete els.cue.dataset.kind;
+  }, CUE_FADE_MS);
+}
+
+// ---------------------------------------------------------------------------
+// Pub/sub (Web PubSub JSON subprotocol): scores, summaries and the report
+
+const pubsub = {
+  active: false, // wanted for this session: until the report is shown
+  attempt: 0, // increases per connection attempt; stale callbacks compare against it
+  ws: null,
+  timer: null,
+  backoffS: 1,
+};
+
+function pubsubWanted() {
+  return pubsub.active && !!session && !reportShown && !els.interview.hidden;
+}
+
+function startPubsub() {
+  stopPubsub();
+  if (!session || reportShown) return;
+  pubsub.active = true;
+  pubsub.backoffS = 1;
+  openPubsub();
+}
+
+function closeSocket() {
+  const ws = pubsub.ws;
+  pubsub.ws = null;
+  if (!ws) return;
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onclose = null;
+  ws.onerror = null;
+  if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) {
+    try {
+      ws.close(1000, "done");
+    } catch {
+      // ignore
+    }
+  }
+}
+
+function stopPubsub() {
+  pubsub.active = false;
+  suspendPubsub();
+}
+
+// Close the socket but stay active (page hidden into the back/forward cache).
+function suspendPubsub() {
+  pubsub.attempt++;
+  clearTimeout(pubsub.timer);
+  pubsub.timer = null;
+  closeSocket();
+}
+
+function resumePubsub() {
+  if (pubsubWanted() && !pubsub.ws && pubsub.timer === null) openPubsub();
+}
+
+function schedulePubsubRetry() {
+  if (!pubsubWanted()) return;
+  clearTimeout(pubsub.timer);
+  const delay = pubsub.backoffS * 1000;
+  pubsub.backoffS = Math.min(PUBSUB_MAX_BACKOFF_S, pubsub.backoffS * 2);
+  pubsub.timer = setTimeout(() => {
+    pubsub.timer = null;
+    openPubsub();
+  }, delay);
+}
+
+function webSocketUrl(url) {
+  const u = new URL(url, window.location.href);
+  if (u.protocol === "http:") u.protocol = "ws:";
+  else if (u.protocol === "https:") u.protocol = "wss:";
+  return u.href;
+}
+
+async function openPubsub() {
+  if (!pubsubWanted()) return;
+  const attempt = ++pubsub.attempt;
+  const current = () => attempt === pubsub.attempt && pubsubWanted();
+  closeSocket();
+  const owner = session;
+  const negotiateUrl = owner.negotiate_url || defaultNegotiateUrl(owner.session_id);
+
+  let access;
+  try {
+    access = await api(negotiateUrl, { token: owner.token });
+  } catch (err) {
+    if (!current()) return;
+    if (err && (err.status === 401 || err.status === 403 || err.status === 404)) {
+      pubsub.active = false; // this token can't get updates; nothing to retry
+      return;
+    }
+    schedulePubsubRetry();
+    return;
+  }
+  if (!current()) return;
+  if (typeof access.url !== "string" || typeof access.group !== "string") {
+    schedulePubsubRetry();
+    return;
+  }
+
+  let ws;
+  try {
+    ws = new WebSocket(webSocketUrl(access.url), PUBSUB_SUBPROTOCOL);
+  } catch {
+    schedulePubsubRetry();
+    return;
+  }
+  pubsub.ws = ws;
+  const group = access.group;
+  ws.onopen = () => {
+    if (!current()) return;
+    ws.send(JSON.stringify({ type: "joinGroup", group, ackId: 1 }));
+  };
+  ws.onmessage = (event) => {
+    if (!current()) return;
+    onPubsubFrame(ws, event.data);
+  };
+  ws.onclose = () => {
+    if (attempt !== pubsub.attempt) return;
+    pubsub.ws = null;
+    schedulePubsubRetry();
+  };
+  ws.onerror = () => {
+    // A close follows; handled by onclose.
+  };
+}
+
+function onPubsubFrame(ws, raw) {
+  if (typeof raw !== "string") return;
+  let frame;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return;
+  }
+  if (!frame || typeof frame !== "object") return;
+
+  if (frame.type === "ack" && frame.ackId === 1) {
+    const joined = frame.success === true || (frame.error && frame.error.name === "Duplicate");
+    if (!joined) {
+      ws.close(); // retried with backoff by onclose
+      return;
+    }
+    pubsub.backoffS = 1;
+    catchUpFeedback(); // events published while we were not in the group were missed
+    return;
+  }
+  if (frame.type === "message" && frame.from === "group") {
+    let data = frame.data;
+    if (typeof data === "string") {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        return;
+      }
+    }
+    if (!data || typeof data !== "object") return;
+    rehearse.metrics.pubsubEvents++;
+    onFeedbackEvent(data);
+  }
+}
+
+async function catchUpFeedback() {
+  const owner = session;
+  if (!owner) return;
+  let data;
+  try {
+    data = await api(`/api/sessions/${encodeURIComponent(owner.session_id)}`, { token: owner.token });
+  } catch {
+    return; // the events still arrive over pub/sub
+  }
+  if (session !== owner) return;
+  applyFeedback(data.feedback);
+}
+
+function onFeedbackEvent(event) {
+  if (session && typeof event.session_id === "string" && event.session_id !== session.session_id) return;
+  switch (event.type) {
+    case "answer.scored":
+      onAnswerScored(event.question_id, event.score);
+      break;
+    case "question.summary":
+      onSummary(event.summary);
+      break;
+    case "report.ready":
+      onReport(event.report);
+      break;
+    default:
+      break; // session.live, answer.completed, session.ended, unknown: nothing to show
+  }
+}
+
+// The "feedback" of GET /api/sessions/{id}: the same documents as the events.
+function applyFeedback(feedback) {
+  if (!feedback || typeof feedback !== "object") return;
+  if (Array.isArray(feedback.scores)) {
+    for (const doc of feedback.scores) {
+      if (doc && typeof doc === "object") onAnswerScored(doc.question_id, doc);
+    }
+  }
+  if (Array.isArray(feedback.summaries)) {
+    const list = feedback.summaries.filter((doc) => doc && typeof doc === "object");
+    list.sort((a, b) => Number(a.question_index) - Number(b.question_index));
+    for (const doc of list) onSummary(doc);
+  }
+  if (feedback.report && typeof feedback.report === "object") onReport(feedback.report);
+}
+
+// ---------------------------------------------------------------------------
+// Per-question feedback in the transcript
+
+function toScore(value) {
+  const n = Number(value);
+  if (value === null || value === undefined || value === "" || !Number.isFinite(n)) return null;
+  return Math.max(0, Math.min(100, Math.round(n)));
+}
+
+function scoreBadge(score, label) {
+  const badge = document.createElement("span");
+  badge.className = "score-badge";
+  badge.title = `${label}: ${score} out of 100`;
+  const before = document.createElement("span");
+  before.className = "visually-hidden";
+  before.textContent = `${label}: `;
+  const after = document.createElement("span");
+  after.className = "visually-hidden";
+  after.textContent = " out of 100";
+  badge.append(before, String(score), after);
+  return badge;
+}
+
+// Learn a question's index/text from feedback when the page does not know it yet.
+function noteQuestion(questionId, index, text) {
+  const known = questions.get(questionId);
+  questions.set(questionId, {
+    id: questionId,
+    index: known && Number.isInteger(known.index) ? known.index : Number.isInteger(index) ? index : null,
+    text: known && known.text ? known.text : typeof text === "string" ? text : "",
+  });
+}
+
+function onAnswerScored(questionId, score) {
+  if (typeof questionId !== "string" || !questionId || !score || typeof score !== "object") return;
+  const overall = toScore(score.overall);
+  if (overall === null) return;
+  if (scoresByQuestion.get(questionId) === overall) return; // a duplicate
+  noteQuestion(questionId, score.question_index, undefined);
+  scoresByQuestion.set(questionId, overall);
+  const stick = isNearBottom();
+  refreshGroupHeading(questionId);
+  if (!groups.has(questionId)) groupFor(questionId);
+  const block = groups.get(questionId).querySelector(":scope > .summary");
+  if (block && !block.querySelector(".score-badge")) {
+    // The summary came first and had no score of its own.
+    block.querySelector(".summary-head").append(scoreBadge(overall, "Score for this answer"));
+  }
+  if (stick) scrollToBottom();
+}
+
+function onSummary(summary) {
+  if (!summary || typeof summary !== "object" || typeof summary.question_id !== "string" || !summary.question_id) return;
+  const questionId = summary.question_id;
+  const key = JSON.stringify(summary);
+  if (summaryKeys.get(questionId) === key) return; // a duplicate
+  noteQuestion(questionId, summary.question_index, summary.question_text);
+  summaryKeys.set(questionId, key);
+
+  const stick = isNearBottom();
+  const group = groupFor(questionId);
+  const block = document.createElement("div");
+  block.className = "summary";
+  block.dataset.questionId = questionId;
+
+  const head = document.createElement("div");
+  head.className = "summary-head";
+  const title = document.createElement("h4");
+  title.className = "summary-title";
+  title.textContent = "Summary";
+  head.append(title);
+  const overall = toScore(summary.overall) ?? scoresByQuestion.get(questionId) ?? null;
+  if (overall !== null) head.append(scoreBadge(overall, "Score for this answer"));
+
+  const list = document.createElement("ul");
+  list.className = "summary-bullets";
+  const bullets = Array.isArray(summary.bullets)
+    ? summary.bullets.filter((b) => typeof b === "string" && b.trim())
+    : [];
+  for (const bullet of bullets) {
+    const li = document.createElement("li");
+    li.textContent = bullet.trim();
+    list.append(li);
+  }
+  if (bullets.length === 0) {
+    const li = document.createElement("li");
+    li.textContent = "No summary points for this answer.";
+    list.append(li);
+  }
+  block.append(head, list);
+
+  const old = group.querySelector(":scope > .summary");
+  if (old) old.replaceWith(block);
+  else group.append(block);
+  refreshGroupHeading(questionId); // the heading's badge gives way to the summary's
+  if (stick) scrollToBottom();
+}
+
+// ---------------------------------------------------------------------------
+// Final report
+
+function svg(name, attrs = {}, text) {
+  const el = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function make(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function num(value) {
+  const n = Number(value);
+  return value === null || value === undefined || !Number.isFinite(n) ? null : n;
+}
+
+function fmt(value, digits = 0) {
+  const n = num(value);
+  if (n === null) return "–";
+  return digits === 0 ? String(Math.round(n)) : n.toFixed(digits);
+}
+
+function shorten(text, max = 80) {
+  const t = String(text || "").replace(/\s+/g, " ").trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "")}…`;
+}
+
+function confidenceLevel(dim) {
+  if (dim && ["low", "medium", "high"].includes(dim.level)) return dim.level;
+  const c = num(dim && dim.confidence);
+  if (c === null) return null;
+  return c < 0.4 ? "low" : c < 0.7 ? "medium" : "high";
+}
+
+function resetReport() {
+  clearTimeout(reportSlowTimer);
+  reportSlowTimer = null;
+  scoresByQuestion = new Map();
+  summaryKeys = new Map();
+  reportKey = null;
+  reportShown = false;
+  report = null;
+  els.report.hidden = true;
+  els.reportOverall.textContent = "";
+  els.reportDimensions.replaceChildren();
+  els.reportQuestions.tBodies[0].replaceChildren();
+  els.reportChart.replaceChildren();
+  els.reportChart.setAttribute("data-points", "0");
+  els.reportChartDesc.textContent = "";
+  els.reportRecommendations.replaceChildren();
+  els.reportExample.replaceChildren();
+  els.reportExample.hidden = true;
+  els.reportMeta.textContent = "";
+}
+
+function onReport(data) {
+  if (!data || typeof data !== "object") return;
+  const key = typeof data.id === "string" && data.id ? data.id : JSON.stringify(data);
+  if (key === reportKey) return; // a duplicate
+  reportKey = key;
+  report = data;
+  for (const q of Array.isArray(data.questions) ? data.questions : []) {
+    if (q && typeof q.question_id === "string") noteQuestion(q.question_id, q.question_index, q.question_text);
+  }
+
+  renderOverall(data);
+  renderQuestionTable(data);
+  renderRecommendations(data);
+  renderExample(data);
+  renderReportMeta(data);
+  const firstTime = !reportShown;
+  els.report.hidden = false;
+  reportShown = true;
+  drawChart(); // needs the report visible to measure its width
+
+  stopPubsub(); // the report is in: no more updates needed
+  clearTimeout(reportSlowTimer);
+  reportSlowTimer = null;
+  if (finished) setEndedMessage("Thanks for practising. Your report is below, followed by your transcript.");
+  if (firstTime) revealReport();
+}
+
+function revealReport() {
+  const reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  els.report.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+  // Focus follows only when it was lost (the interview controls it was on are hidden now).
+  const active = document.activeElement;
+  if (!active || active === document.body) els.report.focus({ preventScroll: true });
+}
+
+function renderOverall(data) {
+  const scores = data.scores && typeof data.scores === "object" ? data.scores : {};
+  let overall = toScore(data.overall);
+  if (overall === null) {
+    const values = DIMENSIONS.map((d) => toScore(scores[d] && scores[d].score)).filter((v) => v !== null);
+    overall = values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : null;
+  }
+  els.reportOverall.textContent = overall === null ? "–" : String(overall);
+
+  const items = DIMENSIONS.map((name) => renderDimension(name, scores[name]));
+  els.reportDimensions.replaceChildren(...items);
+}
+
+function renderDimension(name, dim) {
+  const label = DIMENSION_LABELS[name];
+  const score = toScore(dim && dim.score);
+  const box = make("div", "dimension");
+  box.dataset.dimension = name;
+
+  const head = make("div", "dimension-head");
+  const nameEl = make("span", "dimension-name", label);
+  const scoreEl = make("span", "dimension-score", score === null ? "–" : String(score));
+  head.append(nameEl, scoreEl, make("span", "visually-hidden", " out of 100"));
+
+  const bar = make("div", "bar");
+  bar.setAttribute("aria-hidden", "true"); // the number beside it says the same
+  const fill = make("div", "bar-fill");
+  fill.style.width = `${score === null ? 0 : score}%`;
+  bar.append(fill);
+
+  box.append(head, bar);
+
+  const level = confidenceLevel(dim);
+  if (level) {
+    const chipRow = make("div", "chip-row");
+    const chip = make("button", "confidence-chip", `Confidence: ${level}`);
+    chip.type = "button";
+    chip.dataset.level = level;
+    chip.title = CONFIDENCE_HELP;
+    chip.setAttribute("aria-expanded", "false");
+    const tip = make("span", "chip-tip", CONFIDENCE_HELP);
+    tip.id = `confidence-tip-${name}`;
+    tip.setAttribute("role", "tooltip");
+    chip.setAttribute("aria-describedby", tip.id);
+    // Click / tap toggles the explanation (touch screens have no hover); Escape hides it.
+    chip.addEventListener("click", () => {
+      chip.setAttribute("aria-expanded", chip.getAttribute("aria-expanded") === "true" ? "false" : "true");
+    });
+    chip.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        chip.setAttribute("aria-expanded", "false");
+        chip.classList.add("tip-dismissed");
+      }
+    });
+    chip.addEventListener("blur", () => {
+      chip.setAttribute("aria-expanded", "false");
+      chip.classList.remove("tip-dismissed");
+    });
+    chipRow.append(chip, tip);
+    box.append(chipRow);
+  }
+
+  const evidence = Array.isArray(dim && dim.evidence) ? dim.evidence.filter((e) => typeof e === "string" && e.trim()) : [];
+  const details = make("details", "evidence");
+  const summary = make("summary", null, evidence.length ? `Evidence (${evidence.length})` : "Evidence");
+  details.append(summary);
+  if (evidence.length) {
+    const list = make("ul");
+    for (const line of evidence) list.append(make("li", null, line.trim()));
+    details.append(list);
+  } else {
+    details.append(make("p", "muted", "No evidence was recorded for this score."));
+  }
+  box.append(details);
+  return box;
+}
+
+function renderQuestionTable(data) {
+  const rows = (Array.isArray(data.questions) ? data.questions : []).filter((q) => q && typeof q === "object");
+  rows.sort((a, b) => Number(a.question_index) - Number(b.question_index));
+  const body = els.reportQuestions.tBodies[0];
+  const trs = rows.map((q, i) => {
+    const tr = document.createElement("tr");
+    if (typeof q.question_id === "string") tr.dataset.questionId = q.question_id;
+    const weakest = q.question_id && q.question_id === data.weakest_question_id;
+    if (weakest) tr.classList.add("weakest");
+    const number = Number.isInteger(q.question_index) ? q.question_index + 1 : i + 1;
+    const th = make("th", "num", String(number));
+    th.scope = "row";
+    const text = typeof q.question_text === "string" ? q.question_text : "";
+    const td = make("td", "q-text");
+    const short = make("span", null, shorten(text, 70) || `Question ${number}`);
+    if (text) td.title = text;
+    td.append(short);
+    if (weakest) td.append(" ", make("span", "tag", "Weakest"));
+    const scores = q.scores && typeof q.scores === "object" ? q.scores : {};
+    const cells = [
+      fmt(toScore(q.overall)),
+      ...DIMENSIONS.map((d) => fmt(toScore(scores[d] && scores[d].score))),
+      fmt(q.pace_wpm),
+      fmt(q.fillers_per_min, 1),
+    ].map((value, k) => make("td", k === 0 ? "num overall-cell" : "num", value));
+    tr.append(th, td, ...cells);
+    return tr;
+  });
+  if (trs.length === 0) {
+    const tr = document.createElement("tr");
+    const td = make("td", "muted", "No answered questions to score.");
+    td.colSpan = 9;
+    tr.append(td);
+    trs.push(tr);
+  }
+  body.replaceChildren(...trs);
+}
+
+function timelinePoints(data) {
+  const points = (Array.isArray(data && data.timeline) ? data.timeline : [])
+    .filter((p) => p && typeof p === "object" && num(p.pace_wpm) !== null)
+    .map((p) => ({
+      question: Number.isInteger(p.question_index) ? p.question_index : 0,
+      minute: num(p.minute) ?? 0,
+      pace: Math.max(0, num(p.pace_wpm)),
+      fillers: Math.max(0, num(p.fillers_per_min) ?? 0),
+    }));
+  points.sort((a, b) => a.question - b.question || a.minute - b.minute);
+  return points;
+}
+
+// A round axis maximum at or above the data (its half is round too: ticks are 0, half and max).
+function niceMax(value, floor) {
+  const v = Math.max(value, floor);
+  const nice = [2, 4, 6, 8, 10, 12, 16, 20, 30, 40, 60, 80, 100, 120, 160, 200, 240, 300, 400, 600, 800, 1000];
+  return nice.find((n) => n >= v) || Math.ceil(v / 1000) * 1000;
+}
+
+function drawChart() {
+  const chart = els.reportChart;
+  const points = report ? timelinePoints(report) : [];
+  chart.setAttribute("data-points", String(points.length));
+  const questionsShown = [...new Set(points.map((p) => p.question))];
+  chart.setAttribute("data-questions", String(questionsShown.length));
+
+  chartWidth = Math.round(els.reportChartBox.clientWidth);
+  const width = Math.max(280, chartWidth || 640);
+  const narrow = width < 480;
+  const m = { left: 46, right: 14, top: 10, bottom: 44 };
+  const panelH = narrow ? 100 : 120;
+  const gap = 34;
+  const height = m.top + panelH + gap + panelH + m.bottom;
+  chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  chart.setAttribute("width", String(width));
+  chart.setAttribute("height", String(height));
+  chart.dataset.width = String(width);
+
+  const nodes = [];
+  const plotW = width - m.left - m.right;
+  const panels = [
+    { key: "pace", label: "Pace (wpm)", top: m.top, max: niceMax(Math.max(0, ...points.map((p) => p.pace)), 160) },
+    { key: "fillers", label: "Fillers / min", top: m.top + panelH + gap, max: niceMax(Math.max(0, ...points.map((p) => p.fillers)), 4) },
+  ];
+
+  if (points.length === 0) {
+    nodes.push(svg("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "chart-empty" }, "Not enough speech to chart pace and fillers."));
+    chart.replaceChildren(...nodes);
+    els.reportChartDesc.textContent = "There was not enough timed speech to chart pace and fillers.";
+    return;
+  }
+
+  const step = plotW / points.length;
+  const xAt = (i) => m.left + step * (i + 0.5);
+
+  for (const panel of panels) {
+    const yAt = (v) => panel.top + panelH - (Math.min(v, panel.max) / panel.max) * panelH;
+    panel.yAt = yAt;
+    // grid and y ticks: 0, half, max
+    for (const t of [0, panel.max / 2, panel.max]) {
+      const y = yAt(t);
+      nodes.push(svg("line", { x1: m.left, x2: width - m.right, y1: y, y2: y, class: t === 0 ? "chart-axis" : "chart-grid" }));
+      nodes.push(svg("text", { x: m.left - 6, y: y + 4, "text-anchor": "end", class: "chart-tick" }, String(Number(t.toFixed(1)))));
+    }
+    // panel label, rotated along the y axis
+    const cy = panel.top + panelH / 2;
+    nodes.push(svg("text", { x: 12, y: cy, transform: `rotate(-90 12 ${cy})`, "text-anchor": "middle", class: "chart-axis-label" }, panel.label));
+  }
+
+  // question boundaries and labels
+  let start = 0;
+  for (let i = 1; i <= points.length; i++) {
+    if (i === points.length || points[i].question !== points[start].question) {
+      const mid = (xAt(start) + xAt(i - 1)) / 2;
+      nodes.push(svg("text", { x: mid, y: height - m.bottom + 18, "text-anchor": "middle", class: "chart-tick" }, `Q${points[start].question + 1}`));
+      if (i < points.length) {
+        const x = m.left + step * i;
+        nodes.push(svg("line", { x1: x, x2: x, y1: m.top, y2: height - m.bottom, class: "chart-divider" }));
+      }
+      start = i;
+    }
+  }
+  nodes.push(svg("text", { x: m.left + plotW / 2, y: height - 8, "text-anchor": "middle", class: "chart-axis-label" }, narrow ? "Question (a point per minute)" : "Question (one point per minute of each answer)"));
+
+  // series: a line per question (answers are not continuous), then the points with their values
+  for (const panel of panels) {
+    const value = (p) => (panel.key === "pace" ? p.pace : p.fillers);
+    let run = [];
+    const flush = () => {
+      if (run.length > 1) {
+        nodes.push(svg("polyline", { points: run.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" "), class: `chart-line series-${panel.key}` }));
+      }
+      run = [];
+    };
+    points.forEach((p, i) => {
+      if (i > 0 && p.question !== points[i - 1].question) flush();
+      run.push([xAt(i), panel.yAt(value(p))]);
+    });
+    flush();
+    points.forEach((p, i) => {
+      const x = xAt(i);
+      const y = panel.yAt(value(p));
+      const g = svg("g", { class: `chart-point series-${panel.key}`, "data-index": i });
+      g.append(
+        svg("title", {}, `Question ${p.question + 1}, minute ${fmt(p.minute, 1)}: pace ${fmt(p.pace)} wpm, ${fmt(p.fillers, 1)} fillers per minute`)
+      );
+      g.append(svg("circle", { cx: x, cy: y, r: 10, class: "chart-hit" }));
+      if (panel.key === "pace") g.append(svg("circle", { cx: x, cy: y, r: 4.5, class: "chart-marker" }));
+      else g.append(svg("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: "chart-marker" }));
+      nodes.push(g);
+    });
+  }
+  chart.replaceChildren(...nodes);
+
+  const paces = points.map((p) => p.pace);
+  const fillers = points.map((p) => p.fillers);
+  const avg = paces.reduce((a, b) => a + b, 0) / paces.length;
+  const qs = questionsShown.length;
+  els.reportChartDesc.textContent =
+    `${points.length} ${points.length === 1 ? "point" : "points"} across ${qs} ${qs === 1 ? "question" : "questions"}. ` +
+    `Pace ranged from ${fmt(Math.min(...paces))} to ${fmt(Math.max(...paces))} words per minute (average ${fmt(avg)}); ` +
+    `fillers from ${fmt(Math.min(...fillers), 1)} to ${fmt(Math.max(...fillers), 1)} per minute. Hover a point for its values.`;
+}
+
+function renderRecommendations(data) {
+  const recs = (Array.isArray(data.recommendations) ? data.recommendations : []).filter((r) => typeof r === "string" && r.trim());
+  const items = recs.map((r) => make("li", null, r.trim()));
+  if (items.length === 0) items.push(make("li", "muted", "No specific recommendations this time: keep practising."));
+  els.reportRecommendations.replaceChildren(...items);
+}
+
+function renderExample(data) {
+  const box = els.reportExample;
+  const nodes = [];
+  const weakestId = typeof data.weakest_question_id === "string" ? data.weakest_question_id : null;
+  const fromReport = weakestId && Array.isArray(data.questions) ? data.questions.find((q) => q && q.question_id === weakestId) : null;
+  const known = weakestId ? questions.get(weakestId) : null;
+  const weakText = (fromReport && fromReport.question_text) || (known && known.text) || "";
+  const weakIndex = fromReport && Number.isInteger(fromReport.question_index) ? fromReport.question_index : known ? known.index : null;
+  const ex = data.example_phrasing && typeof data.example_phrasing === "object" ? data.example_phrasing : null;
+  const hasExample = ex && typeof ex.original === "string" && typeof ex.improved === "string" && ex.original.trim() && ex.improved.trim();
+
+  nodes.push(make("h3", "report-heading", hasExample ? "Example phrasing" : "Your weakest answer"));
+  if (weakestId) {
+    const p = make("p", "weakest-note");
+    const name = Number.isInteger(weakIndex) ? `Question ${weakIndex + 1}` : "One question";
+    p.append(hasExample ? "From your weakest answer, " : "Your weakest answer was ", make("strong", null, name));
+    if (weakText) p.append(": ", make("q", null, shorten(weakText, 120)));
+    else p.append(".");
+    nodes.push(p);
+  }
+  if (hasExample) {
+    const wrap = make("div", "rewrite");
+    const before = make("p", "rewrite-original");
+    before.append(make("span", "rewrite-label", "Instead of:"), " ", make("q", null, ex.original.trim()));
+    const after = make("p", "rewrite-improved");
+    after.append(make("span", "rewrite-label", "Try:"), " ", make("q", null, ex.improved.trim()));
+    wrap.append(before, after);
+    nodes.push(wrap);
+  }
+  box.replaceChildren(...nodes);
+  box.hidden = !weakestId && !hasExample;
+}
+
+function renderReportMeta(data) {
+  const parts = [];
+  const rubric = data.rubric && typeof data.rubric === "object" ? data.rubric : null;
+  if (rubric && rubric.id) {
+    parts.push(`Scored with the “${rubric.id}” rubric${rubric.version ? `, version ${rubric.version}` : ""}.`);
+  }
+  const evaluator = typeof data.evaluator === "string" ? data.evaluator : "";
+  if (evaluator === "llm") parts.push("Feedback written by an LLM (AI language model).");
+  else if (evaluator === "deterministic") parts.push("Feedback from the deterministic evaluator (rule-based, no AI model).");
+  else if (evaluator) parts.push(`Feedback from the ${evaluator} evaluator.`);
+  els.reportMeta.textContent = parts.join(" ");
+  els.reportMeta.dataset.evaluator = evaluator;
+  if (rubric) {
+    els.reportMeta.dataset.rubricId = String(rubric.id || "");
+    els.reportMeta.dataset.rubricVersion = String(rubric.version || "");
+  }
+}
+
+if (typeof ResizeObserver === "function") {
+  new ResizeObserver((entries) => {
+    const w = Math.round(entries[0].contentRect.width);
+    if (!reportShown || w === 0 || w === chartWidth) return;
+    chartWidth = w;
+    drawChart();
+  }).observe(els.reportChartBox);
 }
 
 // ---------------------------------------------------------------------------
@@ -1005,6 +1871,9 @@ async function reconnect() {
 function newInterview() {
   finished = true;
   connectAttempt++;
+  stopPubsub();
+  hideCue(false);
+  clearTimeout(reportSlowTimer);
   teardownPeer();
   stopStream(localStream);
   localStream = null;
@@ -1040,6 +1909,7 @@ document.addEventListener("keydown", onKeyDown);
 window.addEventListener("pagehide", () => {
   // Free the relay connection so a reload can resume without "session_busy".
   if (rehearse.pc && rehearse.pc.signalingState !== "closed") rehearse.pc.close();
+  suspendPubsub();
 });
 window.addEventListener("pageshow", (event) => {
   // Restored from the back/forward cache: the peer connection was closed on pagehide.
@@ -1047,6 +1917,7 @@ window.addEventListener("pageshow", (event) => {
     teardownPeer();
     connectionLost();
   }
+  if (event.persisted) resumePubsub();
 });
 
 els.resume.hidden = loadSession() === null;

@@ -18,7 +18,8 @@ def test_every_api_operation_is_an_http_function():
     routes = {}
     for name, function in functions_by_name().items():
         trigger = function.get_trigger()
-        assert trigger.type == "httpTrigger", name
+        if trigger.type != "httpTrigger":
+            continue
         routes[name] = (trigger.route, tuple(m.value if hasattr(m, "value") else m for m in trigger.methods))
     assert routes == {
         "list_roles": ("roles", ("GET",)),
@@ -31,11 +32,13 @@ def test_every_api_operation_is_an_http_function():
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("REHEARSE_DATA_DIR", str(tmp_path))
-    from functions import api_blueprint
+    from functions import api_blueprint, host_world
 
     api_blueprint._api.cache_clear()
+    host_world.host_world.cache_clear()
     yield
     api_blueprint._api.cache_clear()
+    host_world.host_world.cache_clear()
 
 
 async def invoke(name, req):
@@ -60,3 +63,15 @@ async def test_create_then_read_a_session_through_the_functions(isolated):
 async def test_bad_body_is_a_json_error_in_functions_too(isolated):
     response = await invoke("create_session", func.HttpRequest("POST", "http://localhost:7071/api/sessions", headers={"Content-Type": "application/json"}, body=b"{"))
     assert response.status_code == 400 and json.loads(response.get_body())["error"]["code"] == "invalid_json"
+
+
+def test_each_feedback_handler_listens_on_its_queue():
+    queues = {name: f.get_trigger().queue_name for name, f in functions_by_name().items() if f.get_trigger().type == "queueTrigger"}
+    assert queues == {
+        "score_answer": "answer-completed",
+        "evaluate_answer": "answer-scored",
+        "summarize_question": "question-closed",
+        "finalize_report": "interview-ended",
+    }
+    for name in queues:
+        assert functions_by_name()[name].get_trigger().connection == "AzureWebJobsStorage"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / ".rehearse-data" / "models" / "whisper-base"
+EMBEDDER_DIR = ROOT / ".rehearse-data" / "models" / "minilm"
 
 
 def free_port() -> int:
@@ -30,6 +31,7 @@ def running_app(data_dir: Path, log_path: Path, **env: str):
         "REHEARSE_PORT": str(port),
         "REHEARSE_DATA_DIR": str(data_dir),
         "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
+        "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
         **env,
     }
     with log_path.open("wb") as log:

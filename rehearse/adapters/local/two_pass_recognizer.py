@@ -18,6 +18,7 @@ from rehearse.adapters.local.whisper_finals import WhisperFinals
 from rehearse.fillers import hesitations_in, merge_fillers
 from rehearse.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
 from rehearse.ports import Hypothesis, RecognizedWord, VoiceActivity
+from rehearse.prosody import measure_prosody
 
 _STOP = object()
 
@@ -178,9 +179,10 @@ class TwoPassStream:
                     )
             except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
                 words, confidence = streaming_words, 0.0
+            prosody = await asyncio.to_thread(measure_prosody, event.audio)
             fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))
             text = " ".join(w.text for w in words)
             self._out.put_nowait(
-                Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers))
+                Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
             )
         self._out.put_nowait(None)

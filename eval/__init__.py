@@ -1,0 +1,1 @@
+"""Offline evaluation of the scoring core on pairs of strong and weak answers (`python -m eval.run`)."""

@@ -1,0 +1,228 @@
+"""The command line: `python -m rehearse score QUESTION_JSON ANSWER` scores one answer and prints the scores as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rehearse.analysis_model import DIMENSIONS, AnswerText, TimedWord
+from rehearse.ports import Embedder, ToneModel
+
+USAGE_ERROR = 2
+_MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+class InputError(Exception):
+    """Bad command-line input; the message says what is wrong and what is expected."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"rehearse {args.command}: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rehearse", description="Rehearse: live AI mock interviews.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    score = commands.add_parser(
+        "score",
+        help="score one answer and print the scores as JSON",
+        description="Score one answer against the rubric and print scores, evidence and features as JSON.",
+    )
+    score.add_argument("question", metavar="QUESTION_JSON", help='JSON text or a JSON file: {"text": ..., "key_points": [...]}')
+    score.add_argument(
+        "answer",
+        metavar="ANSWER",
+        help='a text file, or a JSON transcript: a list of words [{"w","start","end","conf"}], {"words": [...]}, '
+        'or {"transcript": [segments]} as GET /api/sessions/{id} returns it',
+    )
+    score.add_argument("--role", help="the role whose rubric applies (default: the default rubric)")
+    score.add_argument("--question-id", help="which question's segments to score when the transcript holds several")
+    score.add_argument("--no-models", action="store_true", help="skip the embedder and tone model (no coverage, no tone)")
+    score.add_argument(
+        "--models-dir", type=Path, help="the sentence embedder's directory (default: REHEARSE_DATA_DIR/models/minilm)"
+    )
+    score.set_defaults(run=_score)
+    return parser
+
+
+def _score(args: argparse.Namespace) -> int:
+    from rehearse.scoring import extract_features, load_rubric, score_answer
+
+    question = read_question(args.question)
+    answer = read_answer(Path(args.answer), question, args.question_id or question.get("id"), args.role)
+    embedder, tone = (None, None) if args.no_models else load_models(args.models_dir)
+    rubric = load_rubric(args.role)
+    features = extract_features(answer, embedder, tone)
+    scores = score_answer(answer, features, rubric)
+    report = {
+        "scores": {d: getattr(scores, d).model_dump(mode="json") for d in DIMENSIONS},
+        "overall": scores.overall(),
+        "features": {**features.model_dump(mode="json"), "duration_estimated": not _timed(answer)},
+        "rubric": rubric.ref().model_dump(mode="json"),
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+def read_question(value: str) -> dict[str, Any]:
+    """A JSON object given inline or as a file path, with a non-empty "text" and optional "key_points"."""
+    text = value if value.lstrip().startswith("{") else _read_file(Path(value), "QUESTION_JSON")
+    try:
+        question = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"QUESTION_JSON is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    if not isinstance(question, dict) or not isinstance(question.get("text"), str) or not question["text"].strip():
+        raise InputError(
+            'QUESTION_JSON must be an object with a non-empty "text", e.g. {"text": "Tell me about...", "key_points": ["..."]}'
+        )
+    points = question.get("key_points", [])
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        raise InputError('"key_points" in QUESTION_JSON must be a list of strings')
+    return question
+
+
+def read_answer(path: Path, question: dict[str, Any], question_id: str | None = None, role: str | None = None) -> AnswerText:
+    """An answer from a text file or from a JSON transcript with word timings."""
+    content = _read_file(path, "ANSWER")
+    base = {"question_text": question["text"], "key_points": question.get("key_points", []), "role": role}
+    stripped = content.lstrip()
+    if path.suffix.lower() != ".json" and not stripped.startswith(("[", "{")):
+        if not stripped:
+            raise InputError(f"ANSWER file {path} is empty")
+        return AnswerText(**base, text=content.strip())
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"ANSWER file {path} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+    return _answer_from_json(data, base, question_id)
+
+
+def _answer_from_json(data: Any, base: dict[str, Any], question_id: str | None) -> AnswerText:
+    if isinstance(data, list):
+        return AnswerText(**base, words=_words(data, "the word list"))
+    if isinstance(data, dict) and isinstance(data.get("transcript"), list):
+        return _answer_from_segments(data["transcript"], base, question_id)
+    if isinstance(data, dict) and isinstance(data.get("words"), list):
+        words = _words(data["words"], '"words"')
+        return AnswerText(**base, words=words, text=str(data.get("text", "")), fillers=_strings(data.get("fillers", [])))
+    if isinstance(data, dict) and isinstance(data.get("text"), str):
+        return AnswerText(**base, text=data["text"], fillers=_strings(data.get("fillers", [])))
+    raise InputError('a JSON ANSWER must be a list of words, {"words": [...]}, {"transcript": [segments]} or {"text": "..."}')
+
+
+def _answer_from_segments(segments: list[Any], base: dict[str, Any], question_id: str | None) -> AnswerText:
+    if not all(isinstance(s, dict) for s in segments):
+        raise InputError('every entry of "transcript" must be a segment object with "text" and "words"')
+    question_ids = sorted({str(s["question_id"]) for s in segments if "question_id" in s})
+    if question_id is not None and question_ids:
+        segments = [s for s in segments if str(s.get("question_id")) == question_id]
+        if not segments:
+            raise InputError(f"no segments for question {question_id!r}; the transcript has {', '.join(question_ids)}")
+    elif len(question_ids) > 1:
+        raise InputError(f"the transcript holds answers to {', '.join(question_ids)}; pick one with --question-id")
+    if not segments:
+        raise InputError('"transcript" has no segments')
+    segments = sorted(segments, key=lambda s: s.get("seq", 0))
+    words: list[TimedWord] = []
+    for s in segments:
+        words += _words(s.get("words", []), f"segment {s.get('seq', '?')}")
+    text = " ".join(str(s.get("text", "")).strip() for s in segments).strip()
+    fillers = [f for s in segments for f in _strings(s.get("fillers", []))]
+    # A segment without words leaves the timings incomplete: score the text alone rather than a partial clock.
+    if any(not s.get("words") for s in segments):
+        words = []
+    if not words and not text:
+        raise InputError("the transcript's segments have neither words nor text")
+    return AnswerText(**base, words=words, text=text, fillers=fillers)
+
+
+def _words(items: list[Any], where: str) -> list[TimedWord]:
+    words = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and "w" not in item:
+            item = {**item, "w": item.get("word", item.get("text"))}
+        try:
+            words.append(TimedWord.model_validate(item))
+        except ValidationError:
+            raise InputError(
+                f'word {i} of {where} must look like {{"w": "word", "start": 1.2, "end": 1.5, "conf": 0.9}}, got {item!r}'
+            ) from None
+    return words
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _read_file(path: Path, name: str) -> str:
+    try:
+        if path.stat().st_size > _MAX_INPUT_BYTES:
+            raise InputError(f"{name} file {path} is larger than {_MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{name} file {path} does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"{name} {path} is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name} file {path} is not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"cannot read {name} file {path}: {error.strerror}") from None
+
+
+def _timed(answer: AnswerText) -> bool:
+    from rehearse.scoring.text import split_answer
+
+    return split_answer(answer).timed
+
+
+def load_models(models_dir: Path | None) -> tuple[Embedder | None, ToneModel | None]:
+    """The local embedder and tone model; a warning on stderr and (None, None) when they are not built."""
+    model_dir = models_dir or _default_model_dir()
+    if not (model_dir / "model.onnx").is_file():
+        _warn(f"no sentence embedder in {model_dir}: key-point coverage and tone are skipped. Build it with `make models`.")
+        return None, None
+    try:
+        from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
+        from rehearse.errors import ModelUnavailable
+
+        try:
+            embedder: Embedder = OnnxEmbedder(model_dir, threads=2)
+        except ModelUnavailable as error:
+            _warn(f"{error.message}; key-point coverage and tone are skipped.")
+            return None, None
+    except ImportError as error:
+        _warn(f"the local embedder cannot be imported ({error}): key-point coverage and tone are skipped.")
+        return None, None
+    try:
+        from rehearse.adapters.local.onnx_tone import OnnxToneModel
+
+        return embedder, OnnxToneModel(embedder)
+    except Exception as error:  # an unbuilt or broken tone model must not stop scoring: coverage still works
+        _warn(f"tone model unavailable ({error}): tone is skipped. Build it with `make models`.")
+        return embedder, None
+
+
+def _default_model_dir() -> Path:
+    try:
+        from rehearse.config import Settings
+
+        return Settings().embedder_dir
+    except Exception:  # settings that do not validate (a bad env var) must not hide the model; use the default place
+        return Path(".rehearse-data") / "models" / "minilm"
+
+
+def _warn(message: str) -> None:
+    print(f"rehearse: warning: {message}", file=sys.stderr)

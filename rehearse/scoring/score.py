@@ -1,0 +1,138 @@
+"""Scores an answer per the rubric: each dimension 0-100 from its signals, a confidence from evidence and agreement, quoted evidence."""
+
+from __future__ import annotations
+
+import math
+import string
+
+from rehearse.analysis_model import (
+    DIMENSIONS,
+    AnswerFeatures,
+    AnswerScore,
+    AnswerText,
+    DimensionScore,
+    Scores,
+    confidence_level,
+)
+from rehearse.model import Question
+from rehearse.ports import Embedder, ToneModel
+from rehearse.scoring.features import TextAnalysis, analyse_text, features_from
+from rehearse.scoring.rubric import DimensionRule, EvidenceAmount, Rubric, load_rubric
+from rehearse.scoring.signals import SIGNALS, Facts, Reading
+
+_MAX_EVIDENCE_LINES = 8
+_QUOTE_CHARS = 160
+
+
+def score_answer(answer: AnswerText, features: AnswerFeatures, rubric: Rubric, *, analysis: TextAnalysis | None = None) -> Scores:
+    """Deterministic: the same answer, features and rubric always give the same scores and evidence.
+
+    `analysis` is the answer's text analysis when the caller already has it (it is recomputed otherwise: ~3 ms)."""
+    if features.word_count == 0:
+        # Nothing said is not fluent nor modest: every dimension scores 0, with no confidence to show for it.
+        silent = DimensionScore(score=0, confidence=0.0, level="low", evidence=[rubric.no_answer])
+        return Scores(**{d: silent for d in DIMENSIONS})
+    analysis = analysis or analyse_text(answer)
+    amount = evidence_amount(features, rubric.evidence)
+    dimensions = {d: _score_dimension(rubric.dimensions[d], features, analysis, amount, rubric.evidence) for d in DIMENSIONS}
+    return Scores(**dimensions)
+
+
+def build_answer_score(
+    session_id: str,
+    question: Question,
+    answer: AnswerText,
+    embedder: Embedder | None,
+    tone: ToneModel | None,
+    rubric: Rubric | None = None,
+) -> AnswerScore:
+    """Features, rubric and scores for one answer, as the score_answer function stores it (id is deterministic)."""
+    rubric = rubric or load_rubric(answer.role)
+    answer = _with_question(answer, question)
+    analysis = analyse_text(answer)
+    features = features_from(answer, analysis, embedder, tone)
+    scores = score_answer(answer, features, rubric, analysis=analysis)
+    return AnswerScore(
+        id=f"{session_id}.{question.id}.score",
+        session_id=session_id,
+        question_id=question.id,
+        question_index=question.index,
+        rubric=rubric.ref(),
+        features=features,
+        scores=scores,
+        overall=scores.overall(),
+    )
+
+
+def evidence_amount(features: AnswerFeatures, evidence: EvidenceAmount) -> float:
+    """0-1: the geometric mean of words and seconds against full evidence, so a short answer can never reach 1.
+
+    A ten-word answer stays under 0.26 however long it took: 'high' (0.7) needs about 75+ words and 30+ seconds."""
+    words = min(features.word_count / evidence.full_words, 1.0)
+    seconds = min(features.duration_s / evidence.full_seconds, 1.0)
+    return math.sqrt(words * seconds)
+
+
+def _score_dimension(
+    rule: DimensionRule, features: AnswerFeatures, analysis: TextAnalysis, amount: float, evidence: EvidenceAmount
+) -> DimensionScore:
+    weighted: list[tuple[float, float]] = []  # (weight, 0-100) of the signals this answer shows
+    lines: list[str] = []
+    total_weight = sum(r.weight for r in rule.signals.values())
+    for name, signal_rule in rule.signals.items():
+        reading = SIGNALS[name].read(features, analysis, signal_rule)
+        if reading.raw is not None and signal_rule.weight > 0:
+            weighted.append((signal_rule.weight, signal_rule.normalise(reading.raw)))
+        if reading.raw is not None:
+            lines += _evidence_lines(signal_rule.evidence, reading)
+    if not weighted:
+        return DimensionScore(score=50, confidence=0.0, level="low", evidence=lines[:_MAX_EVIDENCE_LINES])
+    known_weight = sum(w for w, _ in weighted)
+    score = sum(w * s for w, s in weighted) / known_weight
+    confidence = amount * _availability(known_weight / total_weight, evidence) * _agreement(weighted, score, evidence)
+    confidence = round(min(max(confidence, 0.0), 1.0), 2)
+    return DimensionScore(
+        score=int(round(score)), confidence=confidence, level=confidence_level(confidence), evidence=lines[:_MAX_EVIDENCE_LINES]
+    )
+
+
+def _availability(known_share: float, evidence: EvidenceAmount) -> float:
+    """Signals we could not measure (no timings, no embedder) leave the score resting on fewer legs."""
+    floor = evidence.missing_signal_floor
+    return floor + (1.0 - floor) * known_share
+
+
+def _agreement(weighted: list[tuple[float, float]], score: float, evidence: EvidenceAmount) -> float:
+    """1 when the signals agree; lower as they spread apart (fast but fluent, specific but off-point)."""
+    total = sum(w for w, _ in weighted)
+    spread = math.sqrt(sum(w * (s - score) ** 2 for w, s in weighted) / total)
+    return 1.0 - evidence.disagreement_penalty * min(spread / 50.0, 1.0)
+
+
+def _evidence_lines(templates: tuple[str, ...], reading: Reading) -> list[str]:
+    """Each template filled from the facts; a line whose facts are empty (no quote, nothing missed) is left out."""
+    lines = []
+    for template in templates:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+        if any(_is_empty(reading.facts.get(f)) for f in fields):
+            continue
+        lines.append(template.format_map(_shortened(reading.facts)))
+    return lines
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _shortened(facts: Facts) -> Facts:
+    return {k: (v[: _QUOTE_CHARS - 3] + "..." if isinstance(v, str) and len(v) > _QUOTE_CHARS else v) for k, v in facts.items()}
+
+
+def _with_question(answer: AnswerText, question: Question) -> AnswerText:
+    """The question's text and key points fill in what the answer does not already say."""
+    updates: dict[str, object] = {}
+    if not answer.question_text:
+        updates["question_text"] = question.text
+    if not answer.key_points and question.key_points:
+        updates["key_points"] = list(question.key_points)
+    return answer.model_copy(update=updates) if updates else answer
