@@ -63,12 +63,30 @@ def browser_run(app_url, tmp_path_factory, artifacts):
             }"""
         )
         page.wait_for_selector("#ended:not([hidden])", timeout=120_000)
-        page.screenshot(path=str(artifacts / "ended-desktop.png"), full_page=True)
+        page.wait_for_selector("#report:not([hidden])", timeout=60_000)
+        page.screenshot(path=str(artifacts / "report-desktop.png"), full_page=True)
+        page.set_viewport_size({"width": 360, "height": 780})
+        page.screenshot(path=str(artifacts / "report-mobile.png"), full_page=True)
+        feedback = page.evaluate(
+            """() => ({
+                summaries: [...document.querySelectorAll('.summary')].map(s => s.querySelectorAll('ul > li').length),
+                summaryParagraphs: document.querySelectorAll('.summary p').length,
+                dimensions: [...document.querySelectorAll('#report .dimension')].map(d => ({
+                    name: d.dataset.dimension,
+                    score: d.querySelector('.dimension-score')?.textContent.trim(),
+                    chip: d.querySelector('.confidence-chip')?.textContent.trim(),
+                })),
+                chartPoints: +(document.querySelector('#report-chart')?.dataset.points || 0),
+                recommendations: document.querySelectorAll('#report-recommendations li').length,
+                rows: document.querySelectorAll('#report-questions tbody tr').length,
+                overall: document.querySelector('#report-overall')?.textContent.trim(),
+            })"""
+        )
         shown = page.eval_on_selector_all("#transcript .line.final", "els => els.map(e => ({seq: +e.dataset.seq, text: e.textContent.trim()}))")
         partials_seen = page.evaluate("window.rehearse.metrics.partialWords.length")
         browser.close()
     assert created, "the page created no session"
-    return {"shown": shown, "voice": voice, "partials": partials_seen, "session_id": created[0]["session_id"], "token": created[0]["token"], "console_errors": console_errors}
+    return {"shown": shown, "voice": voice, "partials": partials_seen, "feedback": feedback, "session_id": created[0]["session_id"], "token": created[0]["token"], "console_errors": console_errors}
 
 
 def test_the_page_shows_the_spoken_answer(browser_run):
@@ -94,3 +112,19 @@ def test_the_persisted_transcript_matches_the_page(app_url, browser_run):
 
 def test_no_console_errors(browser_run):
     assert browser_run["console_errors"] == []
+
+
+def test_each_question_gets_a_bullet_summary(browser_run):
+    summaries = browser_run["feedback"]["summaries"]
+    assert len(summaries) == 2 and all(3 <= n <= 5 for n in summaries)
+
+
+def test_the_report_shows_four_scores_with_confidence(browser_run):
+    feedback = browser_run["feedback"]
+    dimensions = {d["name"]: d for d in feedback["dimensions"]}
+    assert set(dimensions) == {"content", "structure", "clarity", "confidence"}
+    for d in dimensions.values():
+        assert 0 <= int(d["score"]) <= 100
+        assert any(level in d["chip"].lower() for level in ("low", "medium", "high"))
+    assert feedback["rows"] == 2 and feedback["recommendations"] >= 1 and feedback["chartPoints"] >= 2
+    assert feedback["overall"]

@@ -63,3 +63,14 @@ def test_offer_to_an_ended_session_is_a_conflict(app_url, interview, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=10)
     assert err.value.code == 409 and json.loads(err.value.read())["error"]["code"] == "session_ended"
+
+
+async def test_a_long_silence_after_the_question_gets_an_instant_cue(app_url, tmp_path):
+    wav = answer_wav(tmp_path / "late.wav", lead_s=14.0)  # the question takes ~4 s; then 10 s of silence
+    result = await run_interview(app_url, str(wav), "customer_success", 1, timeout_s=120, quiet=True)
+    messages = result["messages"]
+    listening = next(m for m in messages if m["type"] == "state" and m["status"] == "listening")
+    cue = next(m for m in messages if m["type"] == "cue")
+    assert cue["kind"] == "take_a_moment" and cue["text"]
+    assert 7_500 <= cue["received_ms"] - listening["received_ms"] <= 10_000  # due at 8 s, shown within a second or so
+    assert [m["kind"] for m in messages if m["type"] == "cue"].count("take_a_moment") == 1
