@@ -25,6 +25,7 @@ class Relay:
         self._world = world
         self.live: dict[str, RelaySession] = {}
         self.accepting = True
+        self._idle = asyncio.Event()  # set when no session is live
 
     async def offer(self, session_id: str, authorization: str | None, body: object) -> dict[str, str]:
         self._world.tokens.verify(bearer_token(authorization), session_id)
@@ -52,7 +53,17 @@ class Relay:
     def _forget(self, relay_session: RelaySession) -> None:
         if self.live.get(relay_session.session_id) is relay_session:
             del self.live[relay_session.session_id]
+        if not self.live:
+            self._idle.set()
 
-    async def drain(self) -> None:
+    async def drain(self, grace_s: float = 0.0) -> None:
+        """Stop accepting sessions; give live ones `grace_s` to finish, then close them. A closed session's finals
+        are persisted first, so its page reconnects (to another replica) and resumes from the Store."""
         self.accepting = False
+        if self.live and grace_s > 0:
+            self._idle.clear()
+            try:
+                await asyncio.wait_for(self._idle.wait(), grace_s)
+            except TimeoutError:
+                pass
         await asyncio.gather(*(s.close() for s in list(self.live.values())), return_exceptions=True)

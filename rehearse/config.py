@@ -20,7 +20,7 @@ from rehearse.tokens import SessionTokens
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REHEARSE_", extra="ignore")
 
-    world: Literal["local"] = "local"
+    world: Literal["local", "azure"] = "local"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path(".rehearse-data")
@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     azure_openai_api_version: str = "2024-10-21"
     openai_timeout_s: float = Field(default=20.0, gt=0)
     queue_max_dequeue: int = Field(default=5, ge=1, le=20)
+    # Azure world (REHEARSE_WORLD=azure). Credentials come from DefaultAzureCredential (managed identity in Azure,
+    # AZURE_CLIENT_ID selects the user-assigned one); keys and connection strings are optional, for local emulators.
+    cosmos_endpoint: str | None = None
+    cosmos_database: str = "rehearse"
+    cosmos_key: str | None = None
+    blob_endpoint: str | None = None  # https://<account>.blob.core.windows.net
+    queue_endpoint: str | None = None  # https://<account>.queue.core.windows.net
+    storage_connection_string: str | None = None
+    webpubsub_endpoint: str | None = None  # https://<name>.webpubsub.azure.com
+    webpubsub_hub: str = "rehearse"
+    webpubsub_connection_string: str | None = None
+    speech_region: str | None = None
+    speech_resource_id: str | None = None  # for Entra ID tokens to Speech
+    speech_key: str | None = None
+    speech_voice: str = "en-US-JennyNeural"
+    relay_public_url: str | None = None
+    drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish  # where browsers send their offers, e.g. https://relay.<env>.azurecontainerapps.io
 
     @property
     def embedder_dir(self) -> Path:
@@ -131,6 +148,21 @@ def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = 
         tokens=SessionTokens(settings.resolved_token_secret(), settings.token_ttl_s),
         bank=default_bank(),
     )
+
+
+def build_publisher(settings: Settings) -> Publisher:
+    """Web PubSub in Azure; in the embedded default, the local hub (served by rehearse.local)."""
+    if settings.world == "azure":
+        from rehearse.adapters.azure.webpubsub_publisher import WebPubSubPublisher
+
+        return WebPubSubPublisher.from_settings(settings)
+    from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
+
+    return LocalPubSubHub(settings.resolved_token_secret(), settings.token_ttl_s)
+
+
+def build_world_from_settings(settings: Settings) -> World:
+    return build_world(settings, build_publisher(settings))
 
 
 def _build_evaluator(settings: Settings) -> Evaluator:

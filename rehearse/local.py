@@ -13,82 +13,30 @@ from pathlib import Path
 from aiohttp import web
 
 from functions.feedback import FeedbackPipeline
-from functions.http_api import ApiRequest, ApiResponse, HttpApi, error_response, parse_json_body
+from functions.http_api import HttpApi
+from media_relay.app import add_relay_routes
+from media_relay.http_edge import api_request, json_errors, json_response
 from media_relay.signaling import Relay
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.config import Settings, World, build_world
-from rehearse.errors import BodyTooLarge, RehearseError
-from rehearse.tokens import bearer_token
 
 log = logging.getLogger("rehearse")
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
-
-
-def _json(response: ApiResponse) -> web.Response:
-    return web.json_response(response.body, status=response.status, headers={"Cache-Control": "no-store"})
-
-
-@web.middleware
-async def _json_errors(request: web.Request, handler):
-    """Every API error is JSON; nothing a client sends can take the process down."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if not request.path.startswith("/api/") or exc.status < 400:
-            raise
-        code = _HTTP_CODES.get(exc.status, "http_error")
-        return web.json_response({"v": 1, "error": {"code": code, "message": exc.reason}}, status=exc.status)
-    except RehearseError as exc:
-        return _json(error_response(exc))
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return web.json_response({"v": 1, "error": {"code": "internal", "message": "internal error; see the server log"}}, status=500)
-
-
-async def _api_request(request: web.Request, limit: int) -> ApiRequest:
-    if request.content_length is not None and request.content_length > limit:
-        raise BodyTooLarge(f"the body is {request.content_length} bytes; the limit is {limit}")
-    body = b""
-    if request.can_read_body:
-        body = await request.content.read(limit + 1)
-        if len(body) > limit:
-            raise BodyTooLarge(f"the body is larger than the limit of {limit} bytes")
-    return ApiRequest(
-        method=request.method,
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=body,
-        route=dict(request.match_info),
-        base_url=f"{request.scheme}://{request.host}",
-    )
-
-
 def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
     api = HttpApi(world)
     relay = Relay(world)
     limit = world.settings.max_body_bytes
-    app = web.Application(middlewares=[_json_errors], client_max_size=limit)
+    app = web.Application(middlewares=[json_errors], client_max_size=limit)
     app["world"], app["relay"], app["hub"] = world, relay, hub
 
     def operation(name: str):
         async def handler(request: web.Request) -> web.Response:
-            return _json(await api.handle(name, await _api_request(request, limit)))
+            return json_response(await api.handle(name, await api_request(request, limit)))
 
         return handler
-
-    async def offer(request: web.Request) -> web.Response:
-        session_id = request.match_info["session_id"]
-        world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)
-        api_request = await _api_request(request, limit)
-        answer = await relay.offer(request.match_info["session_id"], request.headers.get("Authorization"), parse_json_body(api_request, limit))
-        return web.json_response(answer)
-
-    async def health(request: web.Request) -> web.Response:
-        status = "ok" if relay.accepting else "draining"
-        return web.json_response({"status": status, "live_sessions": len(relay.live)}, status=200 if relay.accepting else 503)
 
     async def page(request: web.Request) -> web.FileResponse:
         name = request.match_info["name"] or "index.html"
@@ -97,12 +45,11 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
             raise web.HTTPNotFound()
         return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
 
-    app.router.add_get("/healthz", health)
+    add_relay_routes(app, world, relay)
     app.router.add_get("/api/roles", operation("roles"))
     app.router.add_post("/api/sessions", operation("create_session"))
     app.router.add_get("/api/sessions/{session_id}", operation("get_session"))
     app.router.add_get("/api/sessions/{session_id}/negotiate", operation("negotiate"))
-    app.router.add_post("/api/sessions/{session_id}/offer", offer)
     app.router.add_get(PUBSUB_PATH, hub.handle)
     app.router.add_get("/{name:.*}", page)
 

@@ -30,6 +30,18 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
 
+class Blobs(Protocol):
+    """Binary objects (session audio recordings, exported reports), named by path within a container."""
+
+    async def put(self, container: str, name: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+
+    async def get(self, container: str, name: str) -> bytes | None: ...
+
+    async def delete(self, container: str, name: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class Queue(Protocol):
     """At-least-once delivery of events to the functions that handle them."""
 

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path, log_path: Path, **env: str):
+def running_app(data_dir: Path, log_path: Path, module: str = "rehearse.local", **env: str):
     port = free_port()
     environment = {
         **os.environ,
@@ -35,19 +35,19 @@ def running_app(data_dir: Path, log_path: Path, **env: str):
         **env,
     }
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "rehearse.local"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 60
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"rehearse.local exited: {log_path.read_text()[-2000:]}")
+                    raise RuntimeError(f"{module} exited: {log_path.read_text()[-2000:]}")
                 try:
                     urllib.request.urlopen(base + "/healthz", timeout=1).read()
                     break
                 except OSError:
                     if time.time() > deadline:
-                        raise RuntimeError("rehearse.local did not start within 60 s") from None
+                        raise RuntimeError(f"{module} did not start within 60 s") from None
                     time.sleep(0.2)
             yield base, proc
         finally:

@@ -1,0 +1,50 @@
+"""The media relay on its own (the Container App): signaling, health, and a graceful drain on SIGTERM.
+
+    python -m media_relay        # settings from REHEARSE_* environment variables
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from media_relay.app import add_relay_routes
+from media_relay.http_edge import json_errors
+from media_relay.signaling import Relay
+from rehearse.config import Settings, build_world_from_settings
+
+
+async def serve(settings: Settings) -> None:
+    world = build_world_from_settings(settings)
+    if settings.preload_models:
+        await asyncio.to_thread(lambda: world.recognizer)
+    relay = Relay(world)
+    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_body_bytes)
+    add_relay_routes(app, world, relay)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    logging.getLogger("rehearse.relay").info("relay listening on %s:%s", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    # health turns 503 at once so the platform stops routing new sessions here; live ones get the grace period
+    await relay.drain(settings.drain_grace_s)
+    await runner.cleanup()
+    await world.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("aioice", "aiortc", "faster_whisper"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The relay's HTTP surface: SDP offers for live sessions, and a health endpoint that reports draining."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from functions.http_api import parse_json_body
+from media_relay.http_edge import api_request
+from media_relay.signaling import Relay
+from rehearse.config import World
+from rehearse.tokens import bearer_token
+
+
+def add_relay_routes(app: web.Application, world: World, relay: Relay) -> None:
+    limit = world.settings.max_body_bytes
+
+    async def offer(request: web.Request) -> web.Response:
+        session_id = request.match_info["session_id"]
+        world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)  # before reading the body
+        body = parse_json_body(await api_request(request, limit), limit)
+        return web.json_response(await relay.offer(session_id, request.headers.get("Authorization"), body))
+
+    async def health(request: web.Request) -> web.Response:
+        status = "ok" if relay.accepting else "draining"
+        return web.json_response({"status": status, "live_sessions": len(relay.live)}, status=200 if relay.accepting else 503)
+
+    app.router.add_get("/healthz", health)
+    app.router.add_post("/api/sessions/{session_id}/offer", offer)
