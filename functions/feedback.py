@@ -164,6 +164,8 @@ class FeedbackPipeline:
         words = {q.id: [TimedWord(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments if s.question_id == q.id for w in s.words] for q in questions}
         report: Report = build_report(sid, questions, scores, evaluations, words)
         await self._put(REPORTS, sid, report.id, report)
+        # the report as a file too: what an enterprise exports or archives (Blob Storage in Azure)
+        await self._world.blobs.put(REPORTS, f"{sid}/report.json", report.model_dump_json(indent=2).encode(), "application/json")
         await self._world.publisher.publish(sid, {"v": 1, "type": "report.ready", "session_id": sid, "report": report.model_dump(mode="json")})
 
     def subscribe(self, queue) -> None:

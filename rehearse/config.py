@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rehearse.ports import Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
+from rehearse.ports import Blobs, Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
 from rehearse.question_bank import QuestionBank, default_bank
 from rehearse.sessions import Sessions
 from rehearse.tokens import SessionTokens
@@ -88,6 +88,7 @@ class World:
 
     settings: Settings
     store: Store
+    blobs: Blobs
     publisher: Publisher
     queue: Queue
     tokens: SessionTokens
@@ -132,6 +133,7 @@ class World:
         close_queue = getattr(self.queue, "close", None)
         if close_queue is not None:
             await close_queue()
+        await self.blobs.close()
         await self.store.close()
 
 
@@ -139,10 +141,13 @@ def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = 
     from rehearse.adapters.local.in_process_queue import InProcessQueue
     from rehearse.adapters.local.sqlite_store import SqliteStore
 
+    from rehearse.adapters.local.folder_blobs import FolderBlobs
+
     store = SqliteStore(settings.data_dir / "rehearse.sqlite3")
     return World(
         settings=settings,
         store=store,
+        blobs=FolderBlobs(settings.data_dir / "blobs"),
         publisher=publisher,
         queue=queue or InProcessQueue(max_dequeue=settings.queue_max_dequeue, store=store),
         tokens=SessionTokens(settings.resolved_token_secret(), settings.token_ttl_s),

@@ -79,6 +79,8 @@ async def test_an_interview_gets_scores_summaries_and_a_report(world):
     kinds = [e["type"] for e in world.publisher.events]
     assert kinds.count("answer.scored") == 2 and kinds.count("question.summary") == 2 and "report.ready" in kinds
     assert all(2 <= len(s["bullets"]) <= 5 for s in docs[SUMMARIES])
+    exported = await world.blobs.get(REPORTS, f"{sid}/report.json")
+    assert exported is not None and b'"overall"' in exported
 
 
 async def test_every_message_delivered_twice_changes_nothing(world):
