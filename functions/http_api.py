@@ -11,6 +11,7 @@ from typing import Any
 from functions.feedback import feedback_documents
 from rehearse.config import World
 from rehearse.errors import BodyTooLarge, InvalidJson, RehearseError, UnsupportedMediaType
+from rehearse.identity import check_owner, signed_in_candidate
 from rehearse.model import Session
 from rehearse.sessions import parse_create_request
 from rehearse.tokens import bearer_token
@@ -85,8 +86,9 @@ class HttpApi:
         return ApiResponse(200, {"v": V, "roles": roles})
 
     async def _create_session(self, request: ApiRequest) -> ApiResponse:
+        candidate = signed_in_candidate(request.headers, self._world.settings.require_sign_in)  # before the body
         body = parse_create_request(parse_json_body(request, self._world.settings.max_body_bytes))
-        session = await self._world.sessions.create(body)
+        session = await self._world.sessions.create(body, candidate_id=candidate.id)
         token, expires = self._world.tokens.issue(session.session_id, session.candidate_id)
         sid = session.session_id
         payload = {
@@ -102,6 +104,8 @@ class HttpApi:
     async def _get_session(self, request: ApiRequest) -> ApiResponse:
         session_id = self._authorize(request)
         session = await self._world.sessions.get(session_id)
+        if self._world.settings.require_sign_in:  # the token proves the session; the principal proves the person
+            check_owner(signed_in_candidate(request.headers, True), session.candidate_id)
         transcript = await self._world.sessions.transcript(session_id)
         body = {
             "v": V,

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     speech_key: str | None = None
     speech_voice: str = "en-US-JennyNeural"
     relay_public_url: str | None = None
+    require_sign_in: bool = False  # true in Azure: App Service Authentication (Easy Auth) in front of the API
     drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish  # where browsers send their offers, e.g. https://relay.<env>.azurecontainerapps.io
 
     @property
@@ -133,15 +134,17 @@ class World:
         close_queue = getattr(self.queue, "close", None)
         if close_queue is not None:
             await close_queue()
+        close_publisher = getattr(self.publisher, "close", None)
+        if close_publisher is not None:
+            await close_publisher()
         await self.blobs.close()
         await self.store.close()
 
 
 def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = None) -> World:
+    from rehearse.adapters.local.folder_blobs import FolderBlobs
     from rehearse.adapters.local.in_process_queue import InProcessQueue
     from rehearse.adapters.local.sqlite_store import SqliteStore
-
-    from rehearse.adapters.local.folder_blobs import FolderBlobs
 
     store = SqliteStore(settings.data_dir / "rehearse.sqlite3")
     return World(
@@ -160,7 +163,9 @@ def build_publisher(settings: Settings) -> Publisher:
     if settings.world == "azure":
         from rehearse.adapters.azure.webpubsub_publisher import WebPubSubPublisher
 
-        return WebPubSubPublisher.from_settings(settings)
+        return WebPubSubPublisher(
+            settings.webpubsub_hub, endpoint=settings.webpubsub_endpoint, connection_string=settings.webpubsub_connection_string
+        )
     from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 
     return LocalPubSubHub(settings.resolved_token_secret(), settings.token_ttl_s)

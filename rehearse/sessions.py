@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import secrets
 from typing import Any
@@ -14,6 +15,8 @@ from rehearse.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
 from rehearse.model import Question, Segment, Session, SessionStatus, utc_now
 from rehearse.ports import Publisher, Queue, Store
 from rehearse.question_bank import QuestionBank
+
+log = logging.getLogger("rehearse.sessions")
 
 SESSIONS = "sessions"
 SEGMENTS = "segments"
@@ -166,5 +169,10 @@ class Sessions:
             await self._queue.send(QUEUE_FOR[event.type], event.model_dump(mode="json"))
 
     async def _publish(self, session_id: str, event: dict[str, Any]) -> None:
-        if self._publisher is not None:
+        """Live notifications are best effort: the queue carries what matters, and the page re-reads on resume."""
+        if self._publisher is None:
+            return
+        try:
             await self._publisher.publish(session_id, {"v": 1, "session_id": session_id, **event})
+        except Exception:
+            log.warning("session %s: could not publish %s", session_id, event.get("type"), exc_info=True)

@@ -75,3 +75,31 @@ def test_each_feedback_handler_listens_on_its_queue():
     }
     for name in queues:
         assert functions_by_name()[name].get_trigger().connection == "AzureWebJobsStorage"
+
+
+def principal(oid: str) -> str:
+    import base64
+
+    claims = {"auth_typ": "aad", "claims": [{"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": oid}, {"typ": "name", "val": "Ada"}]}
+    return base64.b64encode(json.dumps(claims).encode()).decode()
+
+
+async def test_with_sign_in_required_sessions_belong_to_the_signed_in_candidate(isolated, monkeypatch):
+    monkeypatch.setenv("REHEARSE_REQUIRE_SIGN_IN", "true")
+    body = json.dumps({"role": "sales", "question_count": 1}).encode()
+    anonymous = await invoke("create_session", func.HttpRequest("POST", "http://x/api/sessions", headers={"Content-Type": "application/json"}, body=body))
+    assert anonymous.status_code == 401 and json.loads(anonymous.get_body())["error"]["code"] == "sign_in_required"
+    created = await invoke(
+        "create_session",
+        func.HttpRequest("POST", "http://x/api/sessions", headers={"Content-Type": "application/json", "X-MS-CLIENT-PRINCIPAL": principal("oid-ada")}, body=body),
+    )
+    assert created.status_code == 201
+    session = json.loads(created.get_body())
+
+    def read_as(oid):
+        headers = {"Authorization": f"Bearer {session['token']}", "X-MS-CLIENT-PRINCIPAL": principal(oid)}
+        return invoke("get_session", func.HttpRequest("GET", f"http://x/api/sessions/{session['session_id']}", headers=headers, body=b"", route_params={"session_id": session["session_id"]}))
+
+    assert (await read_as("oid-ada")).status_code == 200
+    other = await read_as("oid-eve")
+    assert other.status_code == 403 and json.loads(other.get_body())["error"]["code"] == "not_your_session"
