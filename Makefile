@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)
 run: install models
 	$(PY) -m rehearse.local
 
-test: install-dev system-test models
+test: install-dev system-test models node_modules/.installed
 	$(PY) -m pytest
 
 bench: install-dev system-test models
@@ -38,6 +38,11 @@ $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Azurite and cosmosdb-server: the local Blob/Queue and Cosmos servers the Azure adapters are tested against.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian packages: espeak-ng (the interviewer's voice, test audio); chromium for the browser tests.

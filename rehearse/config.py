@@ -142,6 +142,8 @@ class World:
 
 
 def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = None) -> World:
+    if settings.world == "azure":
+        return _build_azure_world(settings, publisher, queue)
     from rehearse.adapters.local.folder_blobs import FolderBlobs
     from rehearse.adapters.local.in_process_queue import InProcessQueue
     from rehearse.adapters.local.sqlite_store import SqliteStore
@@ -154,6 +156,27 @@ def build_world(settings: Settings, publisher: Publisher, queue: Queue | None = 
         publisher=publisher,
         queue=queue or InProcessQueue(max_dequeue=settings.queue_max_dequeue, store=store),
         tokens=SessionTokens(settings.resolved_token_secret(), settings.token_ttl_s),
+        bank=default_bank(),
+    )
+
+
+def _build_azure_world(settings: Settings, publisher: Publisher, queue: Queue | None) -> World:
+    from rehearse.adapters.azure.blob_store import AzureBlobs
+    from rehearse.adapters.azure.cosmos_store import CosmosStore
+    from rehearse.adapters.azure.storage_queue import StorageQueue
+
+    missing = [name for name in ("cosmos_endpoint", "token_secret") if not getattr(settings, name)]
+    if not (settings.blob_endpoint and settings.queue_endpoint) and not settings.storage_connection_string:
+        missing.append("blob_endpoint and queue_endpoint (or storage_connection_string)")
+    if missing:
+        raise ValueError("REHEARSE_WORLD=azure needs: " + ", ".join(f"REHEARSE_{m.upper()}" for m in missing))
+    return World(
+        settings=settings,
+        store=CosmosStore(settings.cosmos_endpoint, settings.cosmos_database, key=settings.cosmos_key),
+        blobs=AzureBlobs(settings.blob_endpoint, connection_string=settings.storage_connection_string),
+        publisher=publisher,
+        queue=queue or StorageQueue(settings.queue_endpoint, connection_string=settings.storage_connection_string),
+        tokens=SessionTokens(settings.token_secret, settings.token_ttl_s),
         bank=default_bank(),
     )
 

@@ -13,14 +13,15 @@ from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosReso
 
 from rehearse.errors import ConcurrencyConflict
 
-# Bicep creates exactly these (tests/infra check them); a name missing here is a bug, not a container to invent.
+# Bicep creates exactly these (infrastructure tests compare it with these constants); other names are refused.
 CONTAINERS: tuple[str, ...] = ("sessions", "segments", "scores", "evaluations", "summaries", "reports", "poison")
 PARTITION_KEY_PATH = "/session_id"
 
 _SYSTEM_KEYS = frozenset({"_rid", "_self", "_etag", "_attachments", "_ts"})
-# The caller's own values for names Cosmos or this adapter write over; see _to_item.
+# The caller's own values for names Cosmos or this adapter give a meaning to; see _to_item. `ttl` is among them
+# because, once a container has a default time to live, an item's `ttl` field would expire it.
 _OWN = "_rehearse_own"
-_RESERVED = _SYSTEM_KEYS | {"id", "session_id", _OWN}
+_RESERVED = _SYSTEM_KEYS | {"id", "session_id", "ttl", _OWN}
 _FORBIDDEN_IN_ID = frozenset("/\\?#")
 
 
@@ -61,9 +62,7 @@ class CosmosStore:
             return None
         return _from_item(item), item["_etag"]
 
-    async def upsert(
-        self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None = None
-    ) -> str:
+    async def upsert(self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None = None) -> str:
         proxy = await self._container(container)
         item = _to_item(doc, _checked_id(doc_id), session_id)
         if if_match is None:
@@ -122,7 +121,22 @@ class CosmosStore:
                 await database.create_container_if_not_exists(name, partition_key=PartitionKey(path=PARTITION_KEY_PATH))
         else:
             database = self._client.get_database_client(self._database_name)
-        self._containers = {name: database.get_container_client(name) for name in CONTAINERS}
+        containers = {name: database.get_container_client(name) for name in CONTAINERS}
+        # Checked once here so that a missing container is not mistaken for missing documents (both are a 404), and
+        # a wrong partition key fails now rather than on the first write. read() also fills the SDK's properties cache.
+        found = await asyncio.gather(*(c.read() for c in containers.values()), return_exceptions=True)
+        for name, properties in zip(CONTAINERS, found, strict=True):
+            where = f"Cosmos container {self._database_name}/{name}"
+            if isinstance(properties, CosmosResourceNotFoundError):
+                raise RuntimeError(
+                    f"{where} does not exist: deploy it with Bicep (or pass create_if_missing=True to an emulator)"
+                )
+            if isinstance(properties, BaseException):
+                raise properties
+            paths = properties.get("partitionKey", {}).get("paths")
+            if paths != [PARTITION_KEY_PATH]:
+                raise RuntimeError(f"{where} is partitioned by {paths}, not [{PARTITION_KEY_PATH!r}]: recreate it")
+        self._containers = containers
 
 
 def _checked_id(doc_id: str) -> str:
@@ -136,8 +150,8 @@ def _to_item(doc: dict[str, Any], doc_id: str, session_id: str) -> dict[str, Any
     """The caller's fields at top level, plus `id` and `session_id`.
 
     When the caller's document uses a reserved name itself (its own `id`, a `session_id` other than the partition's,
-    or no `session_id` at all), its values are kept under _OWN so that reading gives back exactly what was written.
-    Documents whose `session_id` is their partition's, the usual case, carry no _OWN."""
+    no `session_id` at all, `ttl`, a system name), those values are kept under _OWN so that reading gives back exactly
+    what was written. Documents whose `session_id` is their partition's, the usual case, carry no _OWN."""
     own = {k: doc[k] for k in _RESERVED if k in doc}
     item = {k: v for k, v in doc.items() if k not in _RESERVED}
     if own != {"session_id": session_id}:
@@ -148,5 +162,6 @@ def _to_item(doc: dict[str, Any], doc_id: str, session_id: str) -> dict[str, Any
 
 
 def _from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """The caller's document back from an item (the inverse of _to_item)."""
     own = item.get(_OWN, {"session_id": item["session_id"]})
     return {**{k: v for k, v in item.items() if k not in _RESERVED}, **own}

@@ -1,0 +1,105 @@
+"""The Synthesizer port on Azure Speech: the interviewer's neural voice as 48 kHz mono int16 PCM."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import azure.cognitiveservices.speech as speechsdk
+import numpy as np
+
+from rehearse.adapters.azure.speech_mapping import (
+    EntraTokens,
+    SpeechAuth,
+    SpeechServiceError,
+    TokenCredential,
+    default_credential,
+    describe_cancellation,
+    speech_auth,
+    ssml_for,
+    voice_locale,
+)
+from rehearse.adapters.azure.speech_recognizer import speech_config_for
+
+if TYPE_CHECKING:
+    from rehearse.config import Settings
+
+OUTPUT_RATE = 48000  # Raw48Khz16BitMonoPcm: what the relay's outbound track plays, so no resampling
+
+
+def synthesis_config(auth: SpeechAuth, voice: str) -> speechsdk.SpeechConfig:
+    config = speech_config_for(auth)
+    config.speech_synthesis_voice_name = voice
+    config.set_speech_synthesis_output_format(speechsdk.SpeechSynthesisOutputFormat.Raw48Khz16BitMonoPcm)
+    return config
+
+
+class AzureSpeechSynthesizer:
+    """Speaks questions with one neural voice; repeated questions come from a small cache.
+
+    Synthesizers are pooled: each keeps its connection open between questions, and sessions never wait on each other."""
+
+    def __init__(
+        self,
+        auth: SpeechAuth,
+        voice: str = "en-US-JennyNeural",
+        *,
+        credential: TokenCredential | None = None,
+        cache_size: int = 64,
+        timeout_s: float = 20.0,
+    ) -> None:
+        voice_locale(voice)  # a malformed voice name is a settings error, reported at startup
+        self._auth = auth
+        self._voice = voice
+        self._timeout_s = timeout_s
+        self._tokens = EntraTokens(credential or default_credential(), auth.resource_id or "") if auth.uses_entra else None
+        self._idle: list[speechsdk.SpeechSynthesizer] = []
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AzureSpeechSynthesizer:
+        auth = speech_auth(settings.speech_region, settings.speech_key, settings.speech_resource_id)
+        return cls(auth, settings.speech_voice)
+
+    async def synthesize(self, text: str) -> np.ndarray:
+        if text in self._cache:
+            self._cache.move_to_end(text)
+            return self._cache[text]
+        if not text.strip():
+            return np.zeros(0, np.int16)
+        ssml = ssml_for(text, self._voice)
+        synthesizer = self._idle.pop() if self._idle else self._new_synthesizer()
+        if self._tokens is not None:
+            synthesizer.authorization_token = await asyncio.to_thread(self._tokens.current)
+        try:
+            result = await asyncio.wait_for(asyncio.to_thread(_speak, synthesizer, ssml), self._timeout_s)
+        except TimeoutError:  # the synthesizer is still busy: it is left out of the pool
+            message = describe_cancellation("synthesis", "ServiceTimeout", f"no audio within {self._timeout_s:.0f} s")
+            raise SpeechServiceError(message, "ServiceTimeout") from None
+        self._idle.append(synthesizer)
+        pcm = _audio_of(result)
+        self._cache[text] = pcm
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return pcm
+
+    def _new_synthesizer(self) -> speechsdk.SpeechSynthesizer:
+        # audio_config=None: the audio stays in the result instead of going to a speaker the server does not have.
+        return speechsdk.SpeechSynthesizer(speech_config=synthesis_config(self._auth, self._voice), audio_config=None)
+
+
+def _speak(synthesizer: speechsdk.SpeechSynthesizer, ssml: str) -> speechsdk.SpeechSynthesisResult:
+    return synthesizer.speak_ssml_async(ssml).get()
+
+
+def _audio_of(result: speechsdk.SpeechSynthesisResult) -> np.ndarray:
+    if result.reason == speechsdk.ResultReason.SynthesizingAudioCompleted:
+        data = result.audio_data
+        return np.frombuffer(data[: len(data) - len(data) % 2], dtype=np.int16).copy()
+    details = result.cancellation_details
+    if details is None:
+        raise SpeechServiceError(f"Azure Speech synthesis ended with {result.reason.name} and no audio")
+    code = details.error_code.name
+    raise SpeechServiceError(describe_cancellation("synthesis", code, details.error_details), code)

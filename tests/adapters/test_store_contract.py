@@ -1,0 +1,134 @@
+"""The Store port's contract, held by every adapter: SQLite (embedded default) and Cosmos DB (against cosmosdb-server)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from rehearse.adapters.azure.cosmos_store import CosmosStore
+from rehearse.adapters.local.sqlite_store import SqliteStore
+from rehearse.errors import ConcurrencyConflict
+from rehearse.ports import Store
+from rehearse.question_bank import default_bank
+from rehearse.sessions import Sessions, parse_create_request
+from tests.adapters.azure.conftest import cosmos_server  # noqa: F401  (the fixture: one server shared with tests/adapters/azure)
+
+
+@pytest.fixture(params=["sqlite", "cosmos"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        opened: Store = SqliteStore(request.getfixturevalue("tmp_path") / "store.sqlite3")
+    else:
+        server = request.getfixturevalue("cosmos_server")
+        # a database per test: every test starts empty, as with a new SQLite file
+        opened = CosmosStore(
+            server.endpoint, f"test-{uuid.uuid4().hex[:12]}", key=server.key, create_if_missing=True, connection_verify=False
+        )
+    yield opened
+    await opened.close()
+
+
+async def test_documents_round_trip_with_an_etag(store: Store) -> None:
+    etag = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    doc, stored_etag = await store.get("sessions", "s1", "s1")
+    assert doc == {"a": 1} and stored_etag == etag
+
+
+async def test_missing_document_is_none(store: Store) -> None:
+    assert await store.get("sessions", "s1", "nothing-here") is None
+
+
+async def test_every_write_changes_the_etag(store: Store) -> None:
+    first = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    second = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    third = await store.upsert("sessions", "s1", "s1", {"a": 2}, if_match=second)
+    assert len({first, second, third}) == 3
+    assert await store.get("sessions", "s1", "s1") == ({"a": 2}, third)
+
+
+async def test_stale_etag_is_a_conflict(store: Store) -> None:
+    first = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    await store.upsert("sessions", "s1", "s1", {"a": 2}, if_match=first)
+    with pytest.raises(ConcurrencyConflict):
+        await store.upsert("sessions", "s1", "s1", {"a": 3}, if_match=first)
+    assert (await store.get("sessions", "s1", "s1"))[0] == {"a": 2}
+
+
+async def test_conditional_write_to_a_deleted_document_is_a_conflict(store: Store) -> None:
+    etag = await store.upsert("sessions", "s1", "s1", {"a": 1})
+    await store.delete("sessions", "s1", "s1")
+    with pytest.raises(ConcurrencyConflict):
+        await store.upsert("sessions", "s1", "s1", {"a": 2}, if_match=etag)
+    assert await store.get("sessions", "s1", "s1") is None
+
+
+async def test_partitions_are_separate(store: Store) -> None:
+    await store.upsert("segments", "s1", "a", {"n": 1})
+    await store.upsert("segments", "s2", "b", {"n": 2})
+    await store.upsert("segments", "s2", "a", {"n": 3})
+    assert await store.list("segments", "s1") == [{"n": 1}]
+    assert (await store.get("segments", "s2", "a"))[0] == {"n": 3}
+
+
+async def test_containers_are_separate(store: Store) -> None:
+    await store.upsert("scores", "s1", "a", {"n": 1})
+    assert await store.get("summaries", "s1", "a") is None
+    assert await store.list("summaries", "s1") == []
+
+
+async def test_list_is_ordered_by_document_id(store: Store) -> None:
+    ids = ["b", "a10", "a9", "B", "é", "a", "a-1", "a_1"]
+    for doc_id in ids:
+        await store.upsert("segments", "s1", doc_id, {"id_was": doc_id})
+    assert [d["id_was"] for d in await store.list("segments", "s1")] == sorted(ids)
+
+
+async def test_delete_removes_the_document_and_ignores_a_missing_one(store: Store) -> None:
+    await store.upsert("segments", "s1", "a", {"n": 1})
+    await store.delete("segments", "s1", "a")
+    await store.delete("segments", "s1", "a")
+    await store.delete("segments", "s1", "never-written")
+    assert await store.get("segments", "s1", "a") is None
+    assert await store.list("segments", "s1") == []
+
+
+ROUND_TRIPS: dict[str, dict[str, Any]] = {
+    "empty": {},
+    "json types": {
+        "text": 'héllo — 🎤 "quoted" \n',
+        "int": 42,
+        "float": 0.1,
+        "negative": -2.5e-7,
+        "largest exact int": 2**53,
+        "flag": True,
+        "none": None,
+        "list": [1, "two", {"three": [3.5]}],
+        "nested": {"deep": {"empty": [], "obj": {}}},
+    },
+    "own session id, the partition's": {"session_id": "s1", "seq": 3},
+    "own session id, another": {"session_id": "someone-else", "seq": 3},
+    "own id, the document's": {"id": "d1", "session_id": "s1"},
+    "own id, another": {"id": "not-d1"},
+    "names databases keep for themselves": {"_rid": "r", "_self": "s", "_etag": "e", "_attachments": "a", "_ts": 1, "ttl": 5},
+    "underscore names": {"_private": 1, "__dunder__": 2},
+}
+
+
+@pytest.mark.parametrize("doc", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())
+async def test_documents_come_back_exactly_as_written(store: Store, doc: dict[str, Any]) -> None:
+    await store.upsert("evaluations", "s1", "d1", doc)
+    assert (await store.get("evaluations", "s1", "d1"))[0] == doc
+    assert await store.list("evaluations", "s1") == [doc]
+
+
+async def test_concurrent_sequence_numbers_are_unique(store: Store) -> None:
+    """Sessions.next_seq is a read-modify-write on one document: etags must make concurrent writers retry."""
+    sessions = Sessions(store, default_bank())
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
+    seqs = await asyncio.gather(*(sessions.next_seq(session.session_id) for _ in range(20)))
+    assert sorted(seqs) == list(range(1, 21))
+    assert (await sessions.get(session.session_id)).last_seq == 20
