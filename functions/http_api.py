@@ -91,12 +91,17 @@ class HttpApi:
         session = await self._world.sessions.create(body, candidate_id=candidate.id)
         token, expires = self._world.tokens.issue(session.session_id, session.candidate_id)
         sid = session.session_id
+        settings = self._world.settings
         payload = {
             "v": V,
             **session_view(session),
             "token": token,
             "expires_at": datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z"),
-            "relay": {"offer_url": f"/api/sessions/{sid}/offer", "data_channel": "rehearse"},
+            "relay": {
+                "offer_url": f"{(settings.relay_public_url or '').rstrip('/')}/api/sessions/{sid}/offer",
+                "data_channel": "rehearse",
+                "ice_servers": settings.ice_servers,
+            },
             "pubsub": {"negotiate_url": f"/api/sessions/{sid}/negotiate"},
         }
         return ApiResponse(201, payload)

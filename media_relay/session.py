@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from pydantic import BaseModel
 
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
@@ -27,13 +27,17 @@ DATA_CHANNEL = "rehearse"
 PHRASES_PER_CONNECTION = 100_000
 
 
+def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
+    return [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential")) for s in configured]
+
+
 class RelaySession:
     def __init__(self, session: Session, world: World, on_closed: Callable[[RelaySession], None]) -> None:
         self.session_id = session.session_id
         self._session = session
         self._world = world
         self._on_closed = on_closed
-        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers)))
         self._voice = InterviewerVoice()
         self._channel = None
         self._stream: RecognitionStream | None = None

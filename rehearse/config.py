@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,9 +59,12 @@ class Settings(BaseSettings):
     speech_resource_id: str | None = None  # for Entra ID tokens to Speech
     speech_key: str | None = None
     speech_voice: str = "en-US-JennyNeural"
-    relay_public_url: str | None = None
+    relay_public_url: str | None = None  # where browsers send their offers, e.g. https://relay.<env>.azurecontainerapps.io
+    # STUN/TURN servers for both ends, as RTCIceServer dicts ({"urls", "username", "credential"}). Container Apps
+    # ingress carries no UDP, so in Azure media needs a TURN server; on one machine none is needed.
+    ice_servers: list[dict[str, Any]] = Field(default_factory=list)
     require_sign_in: bool = False  # true in Azure: App Service Authentication (Easy Auth) in front of the API
-    drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish  # where browsers send their offers, e.g. https://relay.<env>.azurecontainerapps.io
+    drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish
 
     @property
     def embedder_dir(self) -> Path:

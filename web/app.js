@@ -348,6 +348,7 @@ async function startInterview(event) {
     session_id: created.session_id,
     token: created.token,
     offer_url: (created.relay && created.relay.offer_url) || defaultOfferUrl(created.session_id),
+    ice_servers: (created.relay && Array.isArray(created.relay.ice_servers) && created.relay.ice_servers) || [],
     negotiate_url:
       (created.pubsub && typeof created.pubsub.negotiate_url === "string" && created.pubsub.negotiate_url) ||
       defaultNegotiateUrl(created.session_id),
@@ -411,6 +412,7 @@ async function resumeInterview() {
     session_id: saved.session_id,
     token: saved.token,
     offer_url: saved.offer_url || defaultOfferUrl(saved.session_id),
+    ice_servers: Array.isArray(saved.ice_servers) ? saved.ice_servers : [],
     negotiate_url: saved.negotiate_url || defaultNegotiateUrl(saved.session_id),
   }, data.questions);
 
@@ -820,7 +822,7 @@ async function connect() {
     if (!isCurrent()) return;
   }
 
-  const pc = new RTCPeerConnection({ iceServers: [] });
+  const pc = new RTCPeerConnection({ iceServers: (session && session.ice_servers) || [] });
   rehearse.pc = pc;
   const track = localStream.getAudioTracks()[0];
   pc.addTransceiver(track, { direction: "sendrecv" });

@@ -1,0 +1,345 @@
+// Rehearse on Azure: a resource group with the Function App (API and feedback functions), the always-on media relay, and the data, speech, messaging and LLM services they use through one managed identity.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment (azd environment name): names the resource group rg-<name> and seeds unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource; Flex Consumption, Container Apps, Speech and the chosen OpenAI model must all be offered there.')
+param location string
+
+@description('Azure OpenAI model the LLM evaluator uses (deployed here unless you bring your own endpoint).')
+param openAiModel string = 'gpt-4o-mini'
+
+@description('Version of that model; check its retirement date in your region.')
+param openAiModelVersion string = '2024-07-18'
+
+@minValue(1)
+@description('Capacity of the model deployment in thousands of tokens per minute (needs that much quota in the region).')
+param openAiCapacity int = 30
+
+@allowed([
+  'GlobalStandard'
+  'DataZoneStandard'
+  'Standard'
+])
+@description('Deployment type of the model: GlobalStandard, DataZoneStandard (data stays in the US or EU zone) or Standard (stays in the region).')
+param openAiDeploymentSku string = 'GlobalStandard'
+
+@description('Azure OpenAI API version the evaluator calls (REHEARSE_AZURE_OPENAI_API_VERSION).')
+param openAiApiVersion string = '2024-10-21'
+
+@description('Bring your own Azure OpenAI: its endpoint (https://<name>.openai.azure.com/); no OpenAI resource is created. Grant the app identity Cognitive Services OpenAI User on it yourself.')
+param existingOpenAiEndpoint string = ''
+
+@description('Deployment name at that endpoint.')
+param existingOpenAiDeployment string = ''
+
+@description('Or any OpenAI-compatible endpoint: its base URL (e.g. https://api.openai.com/v1); used only when no Azure OpenAI endpoint is set.')
+param openAiBaseUrl string = ''
+
+@description('Model name at the OpenAI-compatible endpoint.')
+param openAiCompatibleModel string = 'gpt-4o-mini'
+
+@secure()
+@description('API key of the OpenAI-compatible endpoint (or of your own Azure OpenAI resource if it has keys); kept in Key Vault, never in app settings.')
+param openAiApiKey string = ''
+
+@allowed([
+  'openai'
+  'deterministic'
+])
+@description('Evaluator of answers: openai (LLM feedback, deterministic fallback) or deterministic (no LLM; no OpenAI resource is created).')
+param evaluator string = 'openai'
+
+@minValue(1)
+@maxValue(3650)
+@description('Days after which interview recordings (blobs under recordings/) are deleted by the storage lifecycle rule.')
+param recordingRetentionDays int = 30
+
+@minValue(0)
+@description('Days after their last write when Cosmos DB documents (sessions, transcripts, scores, reports) expire; 0 keeps them until deleted.')
+param documentRetentionDays int = 0
+
+@minValue(0)
+@maxValue(300)
+@description('Relay replicas kept running with no interview (1: always warm; 0: no idle cost, slower first offer).')
+param relayMinReplicas int = 1
+
+@minValue(1)
+@maxValue(300)
+@description('Most relay replicas.')
+param relayMaxReplicas int = 10
+
+@description('Relay image; azd fills it in after the first deploy (SERVICE_RELAY_IMAGE_NAME). Empty deploys a placeholder.')
+param relayImage string = ''
+
+@description('vCPU per relay replica (memory is set to twice this in GiB by relayMemory).')
+param relayCpu string = '1.0'
+
+@description('Memory per relay replica, e.g. 2Gi for 1.0 vCPU.')
+param relayMemory string = '2Gi'
+
+@minValue(1)
+@description('Live interviews per relay replica (REHEARSE_MAX_LIVE_SESSIONS).')
+param relayMaxLiveSessions int = 8
+
+@minValue(30)
+@maxValue(600)
+@description('Seconds a stopping relay replica (scale-in, new revision) has before it is killed; live interviews get all but the last 15 s to finish.')
+param relayDrainSeconds int = 300
+
+@allowed([
+  'Free_F1'
+  'Standard_S1'
+  'Premium_P1'
+])
+@description('Web PubSub SKU: Free_F1 for a trial (20 connections), Standard_S1 for production.')
+param webPubSubSku string = 'Standard_S1'
+
+@allowed([
+  'F0'
+  'S0'
+])
+@description('Speech SKU: S0 (pay as you go) or F0 (free monthly allowance, one concurrent recognition: a trial only).')
+param speechSku string = 'S0'
+
+@description('Azure neural voice of the interviewer (REHEARSE_SPEECH_VOICE).')
+param speechVoice string = 'en-US-JennyNeural'
+
+@description('Client (application) ID of the Entra ID app registration users sign in with; empty leaves Easy Auth off (anyone may create a session).')
+param entraClientId string = ''
+
+@description('Tenant of that app registration.')
+param entraTenantId string = tenant().tenantId
+
+@description('Origins of the web page that call the API and the relay from a browser (CORS), e.g. ["https://rehearse.example.com"].')
+param webOrigins array = []
+
+@secure()
+@minLength(32)
+@description('HS256 secret for session tokens (REHEARSE_TOKEN_SECRET), stored in Key Vault. azd passes the one its preprovision hook generated once per environment; the default makes a new one on every deployment, which signs out live sessions.')
+param tokenSecret string = '${newGuid()}${newGuid()}'
+
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var deployOpenAi = evaluator == 'openai' && empty(existingOpenAiEndpoint) && empty(openAiBaseUrl)
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${token}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${token}'
+    appInsightsName: 'appi-${token}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${token}'
+    location: location
+    tags: tags
+    recordingRetentionDays: recordingRetentionDays
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    name: 'cosmos-${token}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    documentRetentionDays: documentRetentionDays
+  }
+}
+
+module webPubSub 'modules/webpubsub.bicep' = {
+  name: 'webpubsub'
+  scope: rg
+  params: {
+    name: 'wps-${token}'
+    location: location
+    tags: tags
+    skuName: webPubSubSku
+  }
+}
+
+module speech 'modules/speech.bicep' = {
+  name: 'speech'
+  scope: rg
+  params: {
+    name: 'spch-${token}'
+    location: location
+    tags: tags
+    skuName: speechSku
+  }
+}
+
+module openAi 'modules/openai.bicep' = if (deployOpenAi) {
+  name: 'openai'
+  scope: rg
+  params: {
+    name: 'oai-${token}'
+    location: location
+    tags: tags
+    modelName: openAiModel
+    modelVersion: openAiModelVersion
+    deploymentSku: openAiDeploymentSku
+    capacity: openAiCapacity
+    principalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${token}'
+    location: location
+    tags: tags
+    tokenSecret: tokenSecret
+    openAiApiKey: openAiApiKey
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  scope: rg
+  params: {
+    name: 'cr${token}'
+    location: location
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    webPubSubName: webPubSub.outputs.name
+    speechName: speech.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    keyVaultName: keyVault.outputs.name
+    registryName: registry.outputs.name
+  }
+}
+
+module relay 'modules/relay.bicep' = {
+  name: 'relay'
+  scope: rg
+  params: {
+    environmentName: 'cae-${token}'
+    appName: 'relay-${token}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    registryLoginServer: registry.outputs.loginServer
+    image: relayImage
+    minReplicas: relayMinReplicas
+    maxReplicas: relayMaxReplicas
+    cpu: relayCpu
+    memory: relayMemory
+    maxLiveSessions: relayMaxLiveSessions
+    drainSeconds: relayDrainSeconds
+    allowedOrigins: webOrigins
+    tokenSecretUri: keyVault.outputs.tokenSecretUri
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: cosmos.outputs.databaseName
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    webPubSubEndpoint: webPubSub.outputs.endpoint
+    webPubSubHub: webPubSub.outputs.hubName
+    speechRegion: speech.outputs.region
+    speechResourceId: speech.outputs.id
+    speechVoice: speechVoice
+  }
+  // The image pull (AcrPull) and the Key Vault secret reference (Key Vault Secrets User) must work at creation.
+  dependsOn: [
+    roles
+  ]
+}
+
+module functions 'modules/functions.bicep' = {
+  name: 'functions'
+  scope: rg
+  params: {
+    name: 'func-${token}'
+    planName: 'plan-${token}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+    keyVaultName: keyVault.outputs.name
+    tokenSecretName: keyVault.outputs.tokenSecretName
+    openAiApiKeySecretName: keyVault.outputs.openAiApiKeySecretName
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: cosmos.outputs.databaseName
+    webPubSubEndpoint: webPubSub.outputs.endpoint
+    webPubSubHub: webPubSub.outputs.hubName
+    speechRegion: speech.outputs.region
+    speechResourceId: speech.outputs.id
+    speechVoice: speechVoice
+    relayPublicUrl: relay.outputs.publicUrl
+    evaluator: evaluator
+    azureOpenAiEndpoint: evaluator != 'openai' ? '' : (deployOpenAi ? openAi.outputs.endpoint : existingOpenAiEndpoint)
+    azureOpenAiDeployment: deployOpenAi ? openAi.outputs.deploymentName : existingOpenAiDeployment
+    azureOpenAiApiVersion: openAiApiVersion
+    openAiBaseUrl: evaluator == 'openai' && empty(existingOpenAiEndpoint) ? openAiBaseUrl : ''
+    openAiModel: openAiCompatibleModel
+    allowedOrigins: webOrigins
+    entraClientId: entraClientId
+    entraTenantId: entraTenantId
+  }
+  // Host storage, the deployment container and the Key Vault reference all need the identity's roles in place.
+  dependsOn: [
+    roles
+  ]
+}
+
+// azd reads these into the environment (.azure/<env>/.env).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output API_URL string = functions.outputs.url
+output RELAY_URL string = relay.outputs.publicUrl
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.appInsightsConnectionString

@@ -1,0 +1,121 @@
+// Cosmos DB for NoSQL, serverless and Entra ID only: database "rehearse", one container per document kind (partition key /session_id), data-plane access for the app identity.
+
+@description('Name of the Cosmos DB account (3-44 lower-case letters, digits and hyphens, globally unique).')
+param name string
+
+@description('Azure region of the account (serverless accounts have exactly one region).')
+param location string
+
+@description('Tags applied to the account.')
+param tags object = {}
+
+@description('Name of the database (REHEARSE_COSMOS_DATABASE).')
+param databaseName string = 'rehearse'
+
+@description('Principal (object) ID of the app identity that gets Cosmos DB Built-in Data Contributor on the database.')
+param principalId string
+
+@minValue(0)
+@description('Days after their last write when documents expire (Cosmos TTL); 0 keeps them until the app deletes them.')
+param documentRetentionDays int = 0
+
+// One container per document kind the app stores: rehearse/adapters/azure/cosmos_store.py CONTAINERS.
+// tests/infra/test_bicep_consistency.py keeps this list and the partition key in step with the code.
+var containerNames = [
+  'sessions'
+  'segments'
+  'scores'
+  'evaluations'
+  'summaries'
+  'reports'
+  'poison'
+]
+var partitionKeyPath = '/session_id'
+
+// Cosmos DB Built-in Data Contributor: a Cosmos data-plane role (read and write items and run queries, no account or
+// container management), assigned through sqlRoleAssignments rather than Azure RBAC.
+var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    capabilities: [
+      {
+        name: 'EnableServerless'
+      }
+    ]
+    consistencyPolicy: {
+      defaultConsistencyLevel: 'Session'
+    }
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    disableLocalAuth: true
+    // Containers are created here, never by the app: with Entra ID the app cannot create or change them anyway.
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-04-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: {
+      id: databaseName
+    }
+  }
+}
+
+resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = [
+  for containerName in containerNames: {
+    parent: database
+    name: containerName
+    properties: {
+      resource: {
+        id: containerName
+        partitionKey: {
+          paths: [
+            partitionKeyPath
+          ]
+          kind: 'Hash'
+          version: 2
+        }
+        // -1: TTL on with no default, so a document with its own "ttl" field still expires.
+        defaultTtl: documentRetentionDays > 0 ? documentRetentionDays * 86400 : -1
+      }
+    }
+  }
+]
+
+resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2025-04-15' = {
+  parent: account
+  name: guid(account.id, principalId, cosmosDataContributorRoleId)
+  properties: {
+    roleDefinitionId: '${account.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
+    principalId: principalId
+    // The database, not the whole account.
+    scope: '${account.id}/dbs/${databaseName}'
+  }
+  dependsOn: [
+    database
+  ]
+}
+
+@description('Document endpoint (REHEARSE_COSMOS_ENDPOINT).')
+output endpoint string = account.properties.documentEndpoint
+
+@description('Name of the account.')
+output name string = account.name
+
+@description('Name of the database (REHEARSE_COSMOS_DATABASE).')
+output databaseName string = database.name

@@ -1,0 +1,316 @@
+// The Function App on Flex Consumption (Python 3.11): the HTTP API and the queue-triggered feedback functions, identity-based host storage, Key Vault references, Easy Auth with Entra ID.
+
+@description('Name of the Function App (globally unique host name prefix).')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region of the plan and the app.')
+param location string
+
+@description('Tags applied to the plan and the app (the app also gets azd-service-name: api).')
+param tags object = {}
+
+@description('Resource ID of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client ID of that identity (AZURE_CLIENT_ID, AzureWebJobsStorage__clientId).')
+param identityClientId string
+
+@description('Name of the storage account: host storage, queues, blobs and deployment packages.')
+param storageAccountName string
+
+@description('Blob endpoint of that account, with a trailing slash.')
+param blobEndpoint string
+
+@description('Queue endpoint of that account, with a trailing slash.')
+param queueEndpoint string
+
+@description('Blob container of the deployment packages.')
+param deploymentContainerName string
+
+@description('Application Insights connection string.')
+param appInsightsConnectionString string
+
+@description('Name of the Key Vault holding the token secret (and the optional OpenAI-compatible API key).')
+param keyVaultName string
+
+@description('Name of the token secret in that vault.')
+param tokenSecretName string
+
+@description('Name of the OpenAI-compatible API key secret in that vault, or empty when there is none.')
+param openAiApiKeySecretName string = ''
+
+@description('Cosmos DB document endpoint.')
+param cosmosEndpoint string
+
+@description('Cosmos DB database name.')
+param cosmosDatabase string
+
+@description('Web PubSub endpoint.')
+param webPubSubEndpoint string
+
+@description('Web PubSub hub.')
+param webPubSubHub string
+
+@description('Speech region.')
+param speechRegion string
+
+@description('Speech resource ID (Entra ID tokens to Speech).')
+param speechResourceId string
+
+@description('Azure neural voice of the interviewer.')
+param speechVoice string
+
+@description('Public HTTPS URL of the relay, where browsers send their WebRTC offers.')
+param relayPublicUrl string
+
+@allowed([
+  'openai'
+  'deterministic'
+])
+@description('Evaluator of answers: openai (an LLM, with the deterministic evaluator as fallback) or deterministic.')
+param evaluator string = 'openai'
+
+@description('Azure OpenAI endpoint; empty when an OpenAI-compatible endpoint (or no LLM) is used.')
+param azureOpenAiEndpoint string = ''
+
+@description('Azure OpenAI deployment name.')
+param azureOpenAiDeployment string = ''
+
+@description('Azure OpenAI API version.')
+param azureOpenAiApiVersion string = '2024-10-21'
+
+@description('Base URL of an OpenAI-compatible endpoint; used only when azureOpenAiEndpoint is empty.')
+param openAiBaseUrl string = ''
+
+@description('Model name at the OpenAI-compatible endpoint.')
+param openAiModel string = ''
+
+@minValue(1)
+@maxValue(20)
+@description('Deliveries before a failing event goes to its poison queue; must equal extensions.queues.maxDequeueCount in host.json.')
+param queueMaxDequeue int = 5
+
+@description('Directory of the ONNX sentence embedder inside the deployed package (score_answer needs it).')
+param embedderModelDir string = '/home/site/wwwroot/.rehearse-data/models/minilm'
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances the app scales out to.')
+param maximumInstanceCount int = 40
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each instance in MB; scoring loads onnxruntime models, so 2048.')
+param instanceMemoryMB int = 2048
+
+@minValue(0)
+@description('Always-ready instances for the HTTP functions (no cold start on POST /api/sessions; billed even with no traffic).')
+param alwaysReadyHttpInstances int = 0
+
+@description('Origins of the web page allowed to call the API from a browser (CORS), e.g. https://rehearse.example.com.')
+param allowedOrigins array = []
+
+@description('Client (application) ID of the Entra ID app registration for sign-in; empty turns Easy Auth off.')
+param entraClientId string = ''
+
+@description('Tenant ID that issues sign-in tokens.')
+param entraTenantId string = tenant().tenantId
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
+  name: name
+  location: location
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    // Key Vault references (REHEARSE_TOKEN_SECRET) resolve with this identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      cors: {
+        allowedOrigins: allowedOrigins
+        supportCredentials: false
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ] : []
+      }
+      runtime: {
+        name: 'python'
+        version: '3.11'
+      }
+    }
+  }
+}
+
+// Flex Consumption takes the runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION
+// must not be set. No key or connection string appears below: every service is reached with the managed identity.
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+// Every Settings field (rehearse/config.py) the Azure world reads. Keys and connection strings (cosmos_key,
+// storage_connection_string, webpubsub_connection_string, speech_key) are for local emulators only and never set here.
+var rehearseSettings = {
+  REHEARSE_WORLD: 'azure'
+  REHEARSE_EVALUATOR: evaluator
+  REHEARSE_DATA_DIR: '/tmp/rehearse'
+  REHEARSE_EMBEDDER_MODEL_DIR: embedderModelDir
+  REHEARSE_TOKEN_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${tokenSecretName})'
+  REHEARSE_QUEUE_MAX_DEQUEUE: string(queueMaxDequeue)
+  REHEARSE_COSMOS_ENDPOINT: cosmosEndpoint
+  REHEARSE_COSMOS_DATABASE: cosmosDatabase
+  REHEARSE_BLOB_ENDPOINT: blobEndpoint
+  REHEARSE_QUEUE_ENDPOINT: queueEndpoint
+  REHEARSE_WEBPUBSUB_ENDPOINT: webPubSubEndpoint
+  REHEARSE_WEBPUBSUB_HUB: webPubSubHub
+  REHEARSE_SPEECH_REGION: speechRegion
+  REHEARSE_SPEECH_RESOURCE_ID: speechResourceId
+  REHEARSE_SPEECH_VOICE: speechVoice
+  REHEARSE_RELAY_PUBLIC_URL: relayPublicUrl
+  // The app reads the candidate from Easy Auth's headers only when Easy Auth is on to set and strip them.
+  REHEARSE_REQUIRE_SIGN_IN: string(!empty(entraClientId))
+}
+
+// Azure OpenAI with the managed identity (Cognitive Services OpenAI User), or an OpenAI-compatible endpoint whose key
+// stays in Key Vault. config.py prefers Azure OpenAI whenever REHEARSE_AZURE_OPENAI_ENDPOINT is set.
+var azureOpenAiSettings = empty(azureOpenAiEndpoint) ? {} : {
+  REHEARSE_AZURE_OPENAI_ENDPOINT: azureOpenAiEndpoint
+  REHEARSE_AZURE_OPENAI_DEPLOYMENT: azureOpenAiDeployment
+  REHEARSE_AZURE_OPENAI_API_VERSION: azureOpenAiApiVersion
+}
+var openAiCompatibleSettings = empty(openAiBaseUrl) ? {} : {
+  REHEARSE_OPENAI_BASE_URL: openAiBaseUrl
+  REHEARSE_OPENAI_MODEL: openAiModel
+}
+var openAiKeySettings = empty(openAiApiKeySecretName) ? {} : {
+  REHEARSE_OPENAI_API_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${openAiApiKeySecretName})'
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(hostSettings, rehearseSettings, azureOpenAiSettings, openAiCompatibleSettings, openAiKeySettings)
+}
+
+// Publishing with user names and passwords is off; azd deploys with an Entra ID token.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+// Easy Auth: creating a session (POST /api/sessions) needs an Entra ID access token for the app registration.
+// Excluded: GET /api/roles (public) and everything under /api/sessions/ (GET a session, negotiate), which carries the
+// session token in its Authorization header and is checked by the app itself; Easy Auth must not try to read that
+// token as an Entra ID one. Wildcards in excludedPaths are documented for the file-based auth configuration.
+resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(entraClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/roles'
+        '/api/sessions/*'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          openIdIssuer: 'https://login.microsoftonline.com/${entraTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${entraClientId}'
+            entraClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+  }
+}
+
+@description('Name of the Function App.')
+output name string = functionApp.name
+
+@description('Base URL of the API (the functions are under /api).')
+output url string = 'https://${functionApp.properties.defaultHostName}'
