@@ -124,6 +124,10 @@ class World:
 
     @cached_property
     def synthesizer(self) -> Synthesizer:
+        if self.settings.world == "azure":
+            from rehearse.adapters.azure.speech_synthesizer import AzureSpeechSynthesizer
+
+            return AzureSpeechSynthesizer.from_settings(self.settings)
         from rehearse.adapters.local.espeak_synthesizer import EspeakSynthesizer
 
         return EspeakSynthesizer()
@@ -137,6 +141,8 @@ class World:
         close_queue = getattr(self.queue, "close", None)
         if close_queue is not None:
             await close_queue()
+        if "synthesizer" in self.__dict__ and (close_synthesizer := getattr(self.synthesizer, "close", None)) is not None:
+            await close_synthesizer()
         close_publisher = getattr(self.publisher, "close", None)
         if close_publisher is not None:
             await close_publisher()
@@ -222,6 +228,10 @@ def _build_evaluator(settings: Settings) -> Evaluator:
 
 
 def _build_recognizer(settings: Settings) -> Recognizer:
+    if settings.world == "azure":
+        from rehearse.adapters.azure.speech_recognizer import AzureSpeechRecognizer
+
+        return AzureSpeechRecognizer.from_settings(settings)
     from rehearse.adapters.local.two_pass_recognizer import TwoPassRecognizer
     from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity
     from rehearse.adapters.local.whisper_finals import WhisperFinals

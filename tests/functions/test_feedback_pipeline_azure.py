@@ -10,7 +10,7 @@ from azure.storage.blob.aio import BlobServiceClient
 from functions.feedback import REPORTS, SCORES, SUMMARIES, FeedbackPipeline
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.in_process_queue import InProcessQueue
-from rehearse.config import Settings, build_world
+from rehearse.config import Settings, World, build_world
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (shared session fixtures)
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, RecordingPublisher, run_interview
 from tests.support.server import EMBEDDER_DIR
@@ -52,3 +52,12 @@ async def test_an_interview_is_scored_summarized_and_reported_on_the_azure_adapt
 def test_the_azure_world_says_which_settings_are_missing():
     with pytest.raises(ValueError, match="REHEARSE_COSMOS_ENDPOINT"):
         build_world(Settings(world="azure"), RecordingPublisher())
+
+
+def test_the_azure_world_speaks_and_listens_with_azure_speech(tmp_path):
+    settings = Settings(world="azure", speech_region="westeurope", speech_key="k" * 32, data_dir=tmp_path)
+    world = World(
+        settings=settings, store=None, blobs=None, publisher=RecordingPublisher(), queue=None, tokens=None, bank=None
+    )
+    assert type(world.recognizer).__name__ == "AzureSpeechRecognizer"
+    assert type(world.synthesizer).__name__ == "AzureSpeechSynthesizer"

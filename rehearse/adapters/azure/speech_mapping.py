@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from rehearse.fillers import hesitations_in, merge_fillers
+from rehearse.fillers import hesitations_in, merge_fillers, normalize_word
 from rehearse.ports import Hypothesis, RecognizedWord
 
 TICKS_PER_SECOND = 10_000_000  # the service counts audio time in 100-ns ticks
@@ -44,7 +44,7 @@ class SpeechAuth:
     """Where Speech lives and how to sign in: a key, or Entra ID tokens for the resource (key wins when both are set)."""
 
     region: str | None
-    key: str | None = None
+    key: str | None = field(default=None, repr=False)  # never in a log line
     resource_id: str | None = None
     host: str | None = None  # ws://host:port of a Speech container (or a test double) instead of the region's endpoint
 
@@ -53,7 +53,9 @@ class SpeechAuth:
         return not self.key
 
 
-def speech_auth(region: str | None, key: str | None = None, resource_id: str | None = None, host: str | None = None) -> SpeechAuth:
+def speech_auth(
+    region: str | None, key: str | None = None, resource_id: str | None = None, host: str | None = None
+) -> SpeechAuth:
     """Checks the settings once, at startup, so a typo is reported by name instead of as a failed session later."""
     region = (region or "").strip() or None
     key = (key or "").strip() or None
@@ -156,12 +158,15 @@ _ADVICE = {
     "ServiceRedirectPermanent": "the endpoint moved: update the SDK",
     "ServiceRedirectTemporary": "the endpoint is redirecting: retry",
     "EmbeddedModelError": "an embedded model failed",
+    "SessionStopped": "the candidate's later speech was not recognized; the SDK log (speech_check --sdk-log) tells why",
 }
 
 
 def describe_cancellation(what: str, code: str, details: str) -> str:
     """One sentence for logs and exceptions: what failed, the SDK's code and words, and what to do about it."""
     advice = _ADVICE.get(code, "see the details")
+    if "initialize platform" in (details or ""):  # the SDK dlopens OpenSSL 3 for TLS and says only this when it is missing
+        advice = "the SDK could not load OpenSSL 3: install libssl3 and ca-certificates (Debian), then restart"
     details = " ".join((details or "").split()) or "no details"
     return f"Azure Speech {what} failed ({code or 'unknown'}): {details} -- {advice}."
 
@@ -217,8 +222,9 @@ class DetailedPhrase:
 def parse_detailed(result_json: str, offset_ticks: int | None = None, duration_ticks: int | None = None) -> DetailedPhrase:
     """The best hypothesis of a detailed result: display text, lexical form, timed words and confidence.
 
-    Words keep the display form (capitals, punctuation) when it lines up word for word with the timed lexical words,
-    which is what the scoring's sentence splitting wants; otherwise (numbers rewritten as digits, say) the lexical words.
+    Words keep the display form (capitals, punctuation) when it is the timed lexical words, word for word, plus
+    punctuation and capitals: the scoring splits sentences on it. Otherwise (numbers rewritten as digits, "okay" as
+    "OK", a hesitation taken out) the words are the lexical ones.
     offset_ticks (the SDK's result.offset) re-anchors the JSON's times if the two ever disagree."""
     data = json.loads(result_json) if result_json else {}
     best = (data.get("NBest") or [{}])[0]
@@ -249,14 +255,24 @@ def parse_detailed(result_json: str, offset_ticks: int | None = None, duration_t
     else:
         words = timed(best.get("Words") or [])
         shown = display.split()
-        if words and len(shown) == len(words):
+        if (
+            words
+            and len(shown) == len(words)
+            and all(normalize_word(s) == normalize_word(w.text) for s, w in zip(shown, words, strict=True))
+        ):
             words = [RecognizedWord(s, w.start, w.end, w.confidence) for s, w in zip(shown, words, strict=True)]
     start_s, end_s = ticks_to_seconds(anchor), ticks_to_seconds(anchor + duration)
     text = display or lexical
     if not words and text:  # a result without word timings (an SDK or service that ignored the request)
         words = partial_words(text, start_s, end_s, confidence)
-    return DetailedPhrase(text=text, lexical=lexical or " ".join(w.text for w in words), start=start_s, end=end_s,
-                          words=tuple(words), confidence=confidence)
+    return DetailedPhrase(
+        text=text,
+        lexical=lexical or " ".join(w.text for w in words),
+        start=start_s,
+        end=end_s,
+        words=tuple(words),
+        confidence=confidence,
+    )
 
 
 def _unit(value: Any) -> float:
@@ -337,8 +353,14 @@ class PhraseTracker:
         fillers = merge_fillers(hesitations_in(phrase.lexical.split()), list(opened.heard.elements()))
         return [
             Hypothesis(
-                opened.phrase_id, phrase.text, self.clock.to_caller(phrase.start), self.clock.to_caller(phrase.end), words,
-                final=True, confidence=phrase.confidence, fillers=tuple(fillers),
+                opened.phrase_id,
+                phrase.text,
+                self.clock.to_caller(phrase.start),
+                self.clock.to_caller(phrase.end),
+                words,
+                final=True,
+                confidence=phrase.confidence,
+                fillers=tuple(fillers),
             )
         ]
 

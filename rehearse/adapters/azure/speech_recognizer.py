@@ -1,14 +1,4 @@
-"""The Recognizer port on Azure Speech: continuous recognition of a push stream, results handed to the event loop.
-
-The SDK calls back on its own threads; every callback only copies the result's plain fields and posts them to the
-loop (call_soon_threadsafe), where one task turns them into hypotheses in arrival order (speech_mapping.PhraseTracker).
-
-flush(): the service cuts phrases at silence by itself, so flush asks for a cut (PushAudioInputStream.commit(), which
-the service may or may not honour), pushes flush_silence_s of silence (which it always honours: the segmentation
-silence is shorter), and waits until no phrase is open and the silence has had time to reach the service. If the
-service is still silent about an open phrase after flush_timeout_s, that phrase's last partial becomes its final
-(confidence 0) and the service's late final for it is dropped. The pushed silence is taken out of every later time, so
-times stay on the caller's clock (seconds of audio fed)."""
+"""The Recognizer port on Azure Speech: continuous recognition of a push stream, results handed to the event loop."""
 
 from __future__ import annotations
 
@@ -69,13 +59,27 @@ def speech_config_for(auth: SpeechAuth, authorization_token: str | None = None) 
     return speechsdk.SpeechConfig(auth_token=authorization_token or "pending", region=auth.region)
 
 
-def recognition_config(auth: SpeechAuth, language: str, segmentation_silence_ms: int | None = None) -> speechsdk.SpeechConfig:
+def recognition_config(
+    auth: SpeechAuth, language: str, segmentation_silence_ms: int | None = None, disfluency_mode: str | None = None
+) -> speechsdk.SpeechConfig:
+    """Detailed results with timed words; never the TrueText post-processing, which removes hesitations.
+
+    disfluency_mode ("Raw": keep hesitations) sets the field the SDK itself sets to "Removed" for TrueText, through
+    `speechcontext-` service properties (the way Microsoft documents for diarization and sentiment options). How the
+    service answers it is not verified yet (docs/speech-live-check.md), so it is off unless asked for."""
     config = speech_config_for(auth)
     config.speech_recognition_language = language
     config.output_format = speechsdk.OutputFormat.Detailed  # NBest with lexical form, confidence and timed words
     config.request_word_level_timestamps()
     if segmentation_silence_ms is not None:
         config.set_property(speechsdk.PropertyId.Speech_SegmentationSilenceTimeoutMs, str(segmentation_silence_ms))
+    if disfluency_mode is not None:
+        for field in ("disfluencyMode", "intermediatedisfluencymode"):  # finals, partials (the SDK's own spelling)
+            config.set_service_property(
+                f"speechcontext-phraseDetection.enrichment.conversation.{field}",
+                disfluency_mode,
+                speechsdk.ServicePropertyChannel.UriQueryParameter,
+            )
     return config
 
 
@@ -94,11 +98,13 @@ class AzureSpeechRecognizer:
         *,
         credential: TokenCredential | None = None,
         segmentation_silence_ms: int | None = None,
+        disfluency_mode: str | None = None,
         timings: RecognitionTimings = RecognitionTimings(),  # noqa: B008 (frozen)
     ) -> None:
         self._auth = auth
         self._language = language
         self._segmentation_ms = segmentation_silence_ms
+        self._disfluency_mode = disfluency_mode
         self._timings = timings
         self._tokens = EntraTokens(credential or default_credential(), auth.resource_id or "") if auth.uses_entra else None
 
@@ -110,7 +116,7 @@ class AzureSpeechRecognizer:
         return cls(auth, language, segmentation_silence_ms=round(settings.phrase_silence_s * 1000))
 
     def open_stream(self) -> AzureRecognitionStream:
-        config = recognition_config(self._auth, self._language, self._segmentation_ms)
+        config = recognition_config(self._auth, self._language, self._segmentation_ms, self._disfluency_mode)
         return AzureRecognitionStream(config, self._tokens, self._timings)
 
 
@@ -126,6 +132,11 @@ class _Flush:
 
 
 class AzureRecognitionStream:
+    """One candidate's audio through one continuous recognition.
+
+    The SDK calls back on its own threads; each callback only copies the result's plain fields and posts them to the
+    loop (call_soon_threadsafe), where one task turns them into hypotheses in arrival order (PhraseTracker)."""
+
     def __init__(self, config: speechsdk.SpeechConfig, tokens: EntraTokens | None, timings: RecognitionTimings) -> None:
         self._loop = asyncio.get_running_loop()
         self._tokens = tokens
@@ -139,7 +150,9 @@ class AzureRecognitionStream:
         self._closed = False
         self._failed = False
         self._push = push_stream()
-        self._recognizer = speechsdk.SpeechRecognizer(speech_config=config, audio_config=speechsdk.audio.AudioConfig(stream=self._push))
+        self._recognizer = speechsdk.SpeechRecognizer(
+            speech_config=config, audio_config=speechsdk.audio.AudioConfig(stream=self._push)
+        )
         self._recognizer.recognizing.connect(self._on_recognizing)
         self._recognizer.recognized.connect(self._on_recognized)
         self._recognizer.canceled.connect(self._on_canceled)
@@ -157,6 +170,11 @@ class AzureRecognitionStream:
         self._write(pcm.tobytes(), pcm.size)
 
     async def flush(self) -> None:
+        """The service cuts phrases at silence by itself, so flush asks for a cut (commit(), which the service may
+        ignore) and pushes flush_silence_s of silence (which it honours: the segmentation silence is shorter), then
+        waits until no phrase is open and the silence has had flush_settle_s to be heard, or the commit is
+        acknowledged. A phrase still open after flush_timeout_s gets its last partial as its final (confidence 0), and
+        the service's late final for it is dropped. The pushed silence is taken out of later times (SilenceClock)."""
         if self._closed or self._worker.done():
             return
         began = self._loop.time()
@@ -169,7 +187,9 @@ class AzureRecognitionStream:
             if not self._tracker.in_phrase and ((token and self._acked >= token) or waited >= self._timings.flush_settle_s):
                 break
             if waited >= self._timings.flush_timeout_s:
-                log.warning("Azure Speech sent no final %.1f s after flush: the open phrase's last partial becomes its final", waited)
+                log.warning(
+                    "Azure Speech sent no final %.1f s after flush: the open phrase's last partial becomes its final", waited
+                )
                 self._events.put_nowait(("force",))
                 break
             await asyncio.sleep(_POLL_S)
@@ -203,7 +223,7 @@ class AzureRecognitionStream:
             await self._worker
         if self._refresh is not None:
             self._refresh.cancel()
-        await self._stop_sdk()
+        self._stop_sdk()
 
     # -- the service -----------------------------------------------------------------------------------------------
     async def _start(self) -> None:
@@ -230,15 +250,17 @@ class AzureRecognitionStream:
                 log.warning("could not refresh the Entra ID token for Azure Speech; retrying", exc_info=True)
                 await asyncio.sleep(_TOKEN_RETRY_S)
 
-    async def _stop_sdk(self) -> None:
-        try:
-            stopping = self._recognizer.stop_continuous_recognition_async()
-            await asyncio.wait_for(asyncio.shield(asyncio.to_thread(stopping.get)), self._timings.close_timeout_s)
-        except (TimeoutError, RuntimeError):
-            log.warning("Azure Speech recognition did not stop cleanly", exc_info=True)
-        for signal in (self._recognizer.recognizing, self._recognizer.recognized, self._recognizer.canceled,
-                       self._recognizer.session_stopped):
-            signal.disconnect_all()
+    def _stop_sdk(self) -> None:
+        for signal in (
+            self._recognizer.recognizing,
+            self._recognizer.recognized,
+            self._recognizer.canceled,
+            self._recognizer.session_stopped,
+        ):
+            signal.disconnect_all()  # nothing more is wanted from this session
+        sdk: list[Any] = [self._recognizer, self._push]
+        del self._recognizer, self._push  # after aclose() the stream holds no SDK object
+        self._loop.run_in_executor(None, _stop_and_release, sdk)
 
     def _write(self, data: bytes, samples: int) -> None:
         self._pushed += samples
@@ -281,7 +303,7 @@ class AzureRecognitionStream:
             self._post(("error", details.code.name, details.error_details))
 
     def _on_session_stopped(self, evt: speechsdk.SessionEventArgs) -> None:
-        self._post(("end",))
+        self._post(("stopped",))
 
     # -- on the loop: service results to hypotheses, in order -----------------------------------------------------
     async def _run(self) -> None:
@@ -303,15 +325,8 @@ class AzureRecognitionStream:
                     self._acked = max(self._acked, item[1])
                 elif kind == "force":
                     hyps = tracker.force_final()
-                else:  # "end" or "error": what was heard so far is kept, then results() ends
-                    for hyp in tracker.force_final():
-                        await self._emit(hyp)
-                    if kind == "error":
-                        self._failed = True
-                        error = SpeechServiceError(describe_cancellation("recognition", item[1], item[2]), item[1])
-                        log.error("%s", error)
-                        self._out.put_nowait(error)
-                    self._out.put_nowait(None)
+                else:  # "end", "stopped" or "error"
+                    await self._finish(kind, *item[1:])
                     return
                 for hyp in hyps:
                     await self._emit(hyp)
@@ -319,6 +334,19 @@ class AzureRecognitionStream:
             while not self._events.empty():  # flushes that came too late still return
                 if isinstance(left := self._events.get_nowait(), _Flush):
                     left.resolve()
+
+    async def _finish(self, kind: str, code: str = "", details: str = "") -> None:
+        """The session ended or failed: what was heard so far is kept, then results() ends (with the error, if any)."""
+        if kind == "stopped" and not self._closed:  # later audio would go unheard: say so, never silently
+            kind, code, details = "error", "SessionStopped", "the service ended the session before the audio ended"
+        for hyp in self._tracker.force_final():
+            await self._emit(hyp)
+        if kind == "error":
+            self._failed = True
+            error = SpeechServiceError(describe_cancellation("recognition", code, details), code)
+            log.error("%s", error)
+            self._out.put_nowait(error)
+        self._out.put_nowait(None)
 
     async def _emit(self, hyp: Hypothesis) -> None:
         if hyp.final and hyp.text:
@@ -334,6 +362,17 @@ class AzureRecognitionStream:
         except Exception:  # prosody is a bonus: a phrase is never lost for it
             log.warning("could not measure the prosody of a phrase", exc_info=True)
             return None
+
+
+def _stop_and_release(sdk: list[Any]) -> None:
+    """On a thread: stopping waits for the service, and releasing the SDK's recognizer closes its connection, which
+    blocks for about a second; on the loop, that would stall every live session. The list holds the only references."""
+    try:
+        sdk[0].stop_continuous_recognition_async().get()
+    except RuntimeError:
+        log.warning("Azure Speech recognition did not stop cleanly", exc_info=True)
+    finally:
+        sdk.clear()
 
 
 class _RecentAudio:

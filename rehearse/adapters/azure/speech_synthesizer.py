@@ -72,18 +72,34 @@ class AzureSpeechSynthesizer:
         ssml = ssml_for(text, self._voice)
         synthesizer = self._idle.pop() if self._idle else self._new_synthesizer()
         if self._tokens is not None:
-            synthesizer.authorization_token = await asyncio.to_thread(self._tokens.current)
+            try:
+                synthesizer.authorization_token = await asyncio.to_thread(self._tokens.current)
+            except Exception as error:  # azure-identity raises many kinds; all mean "no token"
+                self._idle.append(synthesizer)
+                message = describe_cancellation("synthesis", "AuthenticationFailure", f"no Entra ID token for Speech: {error}")
+                raise SpeechServiceError(message, "AuthenticationFailure") from error
         try:
             result = await asyncio.wait_for(asyncio.to_thread(_speak, synthesizer, ssml), self._timeout_s)
-        except TimeoutError:  # the synthesizer is still busy: it is left out of the pool
+        except TimeoutError:
+            # Still busy on its thread, it stays out of the pool and is released there: releasing an SDK synthesizer
+            # blocks for about a second, which the loop must never do.
+            del synthesizer
             message = describe_cancellation("synthesis", "ServiceTimeout", f"no audio within {self._timeout_s:.0f} s")
             raise SpeechServiceError(message, "ServiceTimeout") from None
-        self._idle.append(synthesizer)
+        except RuntimeError as error:  # the SDK's own failure: back to the pool, as dropping it here would block the loop
+            self._idle.append(synthesizer)
+            raise SpeechServiceError(describe_cancellation("synthesis", "RuntimeError", str(error)), "RuntimeError") from error
+        self._idle.append(synthesizer)  # a canceled result leaves the synthesizer usable
         pcm = _audio_of(result)
         self._cache[text] = pcm
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return pcm
+
+    async def close(self) -> None:
+        """Drops the pooled synthesizers on a thread: releasing each closes its connection and blocks for about a second."""
+        idle, self._idle = self._idle, []
+        await asyncio.to_thread(idle.clear)
 
     def _new_synthesizer(self) -> speechsdk.SpeechSynthesizer:
         # audio_config=None: the audio stays in the result instead of going to a speaker the server does not have.

@@ -1,12 +1,13 @@
-"""The Speech SDK wired by the Azure adapters, offline: configs, the push stream, and whole sessions against a local
-double of the service that speaks the SDK's websocket protocol (recognition cut at silence, synthesis)."""
+"""The Speech SDK as the Azure adapters wire it, offline: configs, the push stream, and sessions against a local double of the service."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 import uuid
+import wave
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -15,7 +16,8 @@ import numpy as np
 import pytest
 from aiohttp import WSMsgType, web
 
-from rehearse.adapters.azure.speech_mapping import SpeechServiceError, speech_auth
+from rehearse.adapters.azure.speech_check import run_check
+from rehearse.adapters.azure.speech_mapping import SpeechServiceError, SpeechSettingsError, speech_auth
 from rehearse.adapters.azure.speech_recognizer import (
     AzureSpeechRecognizer,
     RecognitionTimings,
@@ -24,11 +26,14 @@ from rehearse.adapters.azure.speech_recognizer import (
     speech_config_for,
 )
 from rehearse.adapters.azure.speech_synthesizer import OUTPUT_RATE, AzureSpeechSynthesizer, synthesis_config
+from rehearse.config import Settings
 from rehearse.ports import Hypothesis
 
 KEY = "0123456789abcdef0123456789abcdef"
-RESOURCE_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/speech"
-FAST = RecognitionTimings(flush_silence_s=0.8, flush_settle_s=0.6, flush_timeout_s=2.0, close_timeout_s=5.0)
+RESOURCE_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/speech"
+)
+FAST = RecognitionTimings(flush_silence_s=0.8, flush_settle_s=1.0, flush_timeout_s=3.0, close_timeout_s=5.0)
 RATE = 16000
 TICKS = 10_000_000
 
@@ -80,12 +85,11 @@ class _Turn:
     """What the double has heard of one recognition connection."""
 
     request_id: str = ""
-    samples: int = 0  # audio received, from the stream's first sample
+    samples: int = 0  # audio received on this connection
     pending: bytes = b""
     speech_start: int | None = None
     last_loud: int = 0
     loud_frames: int = 0
-    phrase: int = 0
 
 
 class FakeSpeechService:
@@ -95,43 +99,61 @@ class FakeSpeechService:
     stretch; a hypothesis every 300 ms of speech; the final after 500 ms of quiet, or at the end of audio.
     Synthesis answers any known voice with a tone as long as the text."""
 
-    def __init__(self, script: list[str] | None = None, *, finals: bool = True, voices: tuple[str, ...] = ("en-US-JennyNeural",)) -> None:
+    def __init__(
+        self,
+        script: list[str] | None = None,
+        *,
+        finals: bool = True,
+        drop_at_s: float | None = None,
+        voices: tuple[str, ...] = ("en-US-JennyNeural",),
+    ) -> None:
         self.script = script or []
         self.finals = finals
+        self.drop_at_s = drop_at_s  # the first connection is closed by the service when this much audio has come
+        self.phrase = 0  # the script's next phrase, across connections
         self.voices = voices
         self.key = KEY
         self.token: str | None = None  # an accepted "Authorization: Bearer ..." value, for Entra ID
         self.handshakes: list[dict[str, str]] = []
+        self.urls: list[str] = []
         self.contexts: list[dict] = []
         self.wav_headers: list[bytes] = []
         self.ssml: list[str] = []
+        self._sockets: set[web.WebSocketResponse] = set()
 
     async def __aenter__(self) -> FakeSpeechService:
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", self._connect)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.host = f"ws://127.0.0.1:{port}"
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.host = f"ws://127.0.0.1:{self._runner.addresses[0][1]}"
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for ws in list(self._sockets):  # the SDK keeps synthesis connections open for the next request
+            await ws.close()
         await self._runner.cleanup()
 
     async def _connect(self, request: web.Request) -> web.StreamResponse:
         headers = dict(request.headers)
         self.handshakes.append(headers)
-        signed = headers.get("Ocp-Apim-Subscription-Key") == self.key or (self.token and headers.get("Authorization") == f"Bearer {self.token}")
+        self.urls.append(request.path_qs)
+        signed = headers.get("Ocp-Apim-Subscription-Key") == self.key or (
+            self.token and headers.get("Authorization") == f"Bearer {self.token}"
+        )
         if not signed:
             return web.Response(status=401, text="Access denied due to invalid subscription key or wrong API endpoint.")
         ws = web.WebSocketResponse(protocols=("USP",))
         await ws.prepare(request)
-        if request.path.endswith("/cognitiveservices/websocket/v1"):
-            await self._synthesis(ws)
-        else:
-            await self._recognition(ws)
+        self._sockets.add(ws)
+        try:
+            if request.path.endswith("/cognitiveservices/websocket/v1"):
+                await self._synthesis(ws)
+            else:
+                await self._recognition(ws)
+        finally:
+            self._sockets.discard(ws)
         return ws
 
     # -- recognition --
@@ -168,35 +190,50 @@ class FakeSpeechService:
                 await self._frame(ws, turn, float(np.sqrt(np.mean(frame.astype(np.float64) ** 2))) > 300)
 
     async def _frame(self, ws: web.WebSocketResponse, turn: _Turn, loud: bool) -> None:
+        if self.drop_at_s is not None and turn.samples >= self.drop_at_s * RATE:
+            self.drop_at_s = None
+            await ws.close(code=1011, message=b"going away")
+            return
         if loud:
             if turn.speech_start is None:
                 turn.speech_start, turn.loud_frames = turn.samples - 320, 0
             turn.last_loud = turn.samples
             turn.loud_frames += 1
             if turn.loud_frames % 15 == 0:
-                words = self._words(turn)[: 2 * turn.loud_frames // 15]
-                hypothesis = {"Text": " ".join(words), "Offset": turn.speech_start * TICKS // RATE,
-                              "Duration": (turn.samples - turn.speech_start) * TICKS // RATE}
+                words = self._words()[: 2 * turn.loud_frames // 15]
+                hypothesis = {
+                    "Text": " ".join(words),
+                    "Offset": turn.speech_start * TICKS // RATE,
+                    "Duration": (turn.samples - turn.speech_start) * TICKS // RATE,
+                }
                 await ws.send_str(_message("speech.hypothesis", turn.request_id, hypothesis))
         elif turn.speech_start is not None and turn.samples - turn.last_loud >= RATE // 2 and self.finals:
             await self._final(ws, turn)
 
-    def _words(self, turn: _Turn) -> list[str]:
-        return (self.script[turn.phrase] if turn.phrase < len(self.script) else "something else").split()
+    def _words(self) -> list[str]:
+        return (self.script[self.phrase] if self.phrase < len(self.script) else "something else").split()
 
     async def _final(self, ws: web.WebSocketResponse, turn: _Turn) -> None:
-        words = self._words(turn)
+        words = self._words()
         start, end = turn.speech_start * TICKS // RATE, turn.last_loud * TICKS // RATE
         step = (end - start) // len(words)
         lexical = " ".join(words)
         display = lexical[0].upper() + lexical[1:] + "."
-        timed = [{"Word": w, "Offset": start + i * step, "Duration": step - 100_000, "Confidence": 0.9} for i, w in enumerate(words)]
+        timed = [
+            {"Word": w, "Offset": start + i * step, "Duration": step - 100_000, "Confidence": 0.9} for i, w in enumerate(words)
+        ]
         phrase = {
-            "Id": uuid.uuid4().hex, "RecognitionStatus": "Success", "Offset": start, "Duration": end - start, "DisplayText": display,
-            "NBest": [{"Confidence": 0.93, "Lexical": lexical, "ITN": lexical, "MaskedITN": lexical, "Display": display, "Words": timed}],
+            "Id": uuid.uuid4().hex,
+            "RecognitionStatus": "Success",
+            "Offset": start,
+            "Duration": end - start,
+            "DisplayText": display,
+            "NBest": [
+                {"Confidence": 0.93, "Lexical": lexical, "ITN": lexical, "MaskedITN": lexical, "Display": display, "Words": timed}
+            ],
         }
         await ws.send_str(_message("speech.phrase", turn.request_id, phrase))
-        turn.speech_start, turn.phrase = None, turn.phrase + 1
+        turn.speech_start, self.phrase = None, self.phrase + 1
 
     # -- synthesis --
     async def _synthesis(self, ws: web.WebSocketResponse) -> None:
@@ -292,6 +329,17 @@ async def test_speech_comes_back_as_partials_then_one_timed_final_per_phrase():
     assert context["phraseDetection"]["CONVERSATION"]["segmentation"]["segmentationSilenceTimeoutMs"] == 500
 
 
+async def test_raw_disfluency_mode_is_asked_for_only_when_configured():
+    async with FakeSpeechService(["um yes"]) as service:
+        for mode in (None, "Raw"):
+            recognizer = AzureSpeechRecognizer(speech_auth(None, KEY, host=service.host), disfluency_mode=mode, timings=FAST)
+            await run_stream(recognizer.open_stream(), np.concatenate((quiet(0.2), voiced(0.6), quiet(0.6))))
+    default, raw = service.urls
+    assert "disfluency" not in default.lower() and "postprocessing" not in default.lower()  # TrueText would drop "um"
+    assert "speechcontext-phraseDetection.enrichment.conversation.disfluencyMode=Raw" in raw
+    assert "speechcontext-phraseDetection.enrichment.conversation.intermediatedisfluencymode=Raw" in raw
+
+
 async def test_flush_returns_once_the_final_of_speech_without_trailing_silence_is_out():
     async with FakeSpeechService(["first answer ends here", "second answer"]) as service:
         recognizer = AzureSpeechRecognizer(speech_auth(None, KEY, host=service.host), timings=FAST)
@@ -340,6 +388,18 @@ async def test_a_service_late_with_its_final_gets_the_last_partial_as_final_on_f
     check_port_order(heard)
 
 
+async def test_a_connection_the_service_drops_is_resumed_on_the_same_clock():
+    async with FakeSpeechService(["before the drop", "after the drop"], drop_at_s=2.5) as service:
+        recognizer = AzureSpeechRecognizer(speech_auth(None, KEY, host=service.host), timings=FAST)
+        pcm = np.concatenate((quiet(0.3), voiced(1.0), quiet(1.0), voiced(1.0), quiet(1.0)))
+        heard = await run_stream(recognizer.open_stream(), pcm)
+    finals = [h for h in heard if h.final]
+    assert [f.text for f in finals] == ["Before the drop.", "After the drop."]
+    assert 2.25 <= finals[1].start <= 2.35  # the SDK resumed with the stream's offsets
+    assert "continuation" in service.contexts[-1]  # a second connection, continuing the first
+    check_port_order(heard)
+
+
 async def test_a_rejected_key_ends_results_with_an_error_that_says_what_to_check():
     async with FakeSpeechService() as service:
         recognizer = AzureSpeechRecognizer(speech_auth(None, "wrong-key", host=service.host), timings=FAST)
@@ -376,6 +436,46 @@ async def test_entra_id_signs_in_with_an_aad_token_for_the_resource():
     assert all(h.get("Authorization") == f"Bearer aad#{RESOURCE_ID}#entra-1" for h in service.handshakes)
 
 
+async def test_closing_and_dropping_a_stream_never_stalls_the_event_loop():
+    """The SDK blocks for about a second when its recognizer is released; that must not happen on the shared loop."""
+    gaps: list[float] = []
+
+    async def tick():
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - before)
+
+    async with FakeSpeechService(["short"]) as service:
+        stream = AzureSpeechRecognizer(speech_auth(None, KEY, host=service.host), timings=FAST).open_stream()
+        await run_stream(stream, np.concatenate((quiet(0.2), voiced(0.8), quiet(0.8))))
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        del stream
+        gc.collect()
+        await asyncio.sleep(1.2)  # the release runs meanwhile, on a thread
+        ticker.cancel()
+    assert max(gaps) < 0.3, max(gaps)
+
+
+class RefusingCredential:
+    def get_token(self, *scopes: str) -> SimpleNamespace:
+        raise RuntimeError("DefaultAzureCredential failed to retrieve a token from the included credentials")
+
+
+async def test_no_entra_token_is_an_authentication_failure_for_both_adapters():
+    auth = speech_auth(None, resource_id=RESOURCE_ID, host="ws://127.0.0.1:9")
+    stream = AzureSpeechRecognizer(auth, credential=RefusingCredential(), timings=FAST).open_stream()
+    with pytest.raises(SpeechServiceError, match="no Entra ID token.*DefaultAzureCredential failed") as failure:
+        async for _ in stream.results():
+            pass
+    assert failure.value.code == "AuthenticationFailure"
+    await stream.aclose()
+    synthesizer = AzureSpeechSynthesizer(auth, credential=RefusingCredential())
+    with pytest.raises(SpeechServiceError, match="AuthenticationFailure.*Cognitive Services Speech User"):
+        await synthesizer.synthesize("Why this role?")
+
+
 # -- synthesis ----------------------------------------------------------------------------------------------------------
 async def test_question_is_synthesized_as_48khz_int16_from_escaped_ssml():
     async with FakeSpeechService() as service:
@@ -383,6 +483,7 @@ async def test_question_is_synthesized_as_48khz_int16_from_escaped_ssml():
         question = 'Tell me about "R&D" <work> you led.'
         pcm = await synthesizer.synthesize(question)
         again = await synthesizer.synthesize(question)
+        await synthesizer.close()
     assert pcm.dtype == np.int16 and pcm.size == len(service.ssml[0]) * 480
     assert np.abs(pcm).max() > 7000
     assert again is pcm and len(service.ssml) == 1  # repeated questions come from the cache
@@ -393,9 +494,9 @@ async def test_question_is_synthesized_as_48khz_int16_from_escaped_ssml():
 async def test_a_voice_the_service_refuses_raises_a_clear_error():
     async with FakeSpeechService(voices=("en-US-JennyNeural",)) as service:
         synthesizer = AzureSpeechSynthesizer(speech_auth(None, KEY, host=service.host), "en-US-NobodyNeural")
-        with pytest.raises(SpeechServiceError, match="synthesis failed") as failure:
+        with pytest.raises(SpeechServiceError, match="Unsupported voice en-US-NobodyNeural.*REHEARSE_SPEECH_VOICE") as failure:
             await synthesizer.synthesize("Why this role?")
-    assert "NobodyNeural" in str(failure.value) or failure.value.code
+    assert failure.value.code == "BadRequest"  # how the SDK reports the service closing with 1007
 
 
 async def test_a_rejected_key_fails_synthesis_with_advice():
@@ -403,3 +504,41 @@ async def test_a_rejected_key_fails_synthesis_with_advice():
         synthesizer = AzureSpeechSynthesizer(speech_auth(None, "wrong-key", host=service.host))
         with pytest.raises(SpeechServiceError, match="AuthenticationFailure.*REHEARSE_SPEECH_KEY"):
             await synthesizer.synthesize("Why this role?")
+
+
+# -- wiring from settings, and the live-check script --------------------------------------------------------------------
+def test_adapters_are_built_from_the_rehearse_speech_settings():
+    settings = Settings(speech_region="westeurope", speech_key=KEY, speech_voice="en-GB-SoniaNeural")
+    assert isinstance(AzureSpeechRecognizer.from_settings(settings), AzureSpeechRecognizer)
+    assert isinstance(AzureSpeechSynthesizer.from_settings(settings), AzureSpeechSynthesizer)
+    entra = Settings(speech_region="westeurope", speech_key=None, speech_resource_id=RESOURCE_ID)  # DefaultAzureCredential
+    assert isinstance(AzureSpeechRecognizer.from_settings(entra), AzureSpeechRecognizer)
+    with pytest.raises(SpeechSettingsError, match="REHEARSE_SPEECH_REGION"):
+        AzureSpeechRecognizer.from_settings(Settings(speech_region=None, speech_key=KEY))
+    with pytest.raises(SpeechSettingsError, match="REHEARSE_SPEECH_VOICE"):
+        AzureSpeechSynthesizer.from_settings(Settings(speech_region="westeurope", speech_key=KEY, speech_voice="Sonia"))
+
+
+async def test_speech_check_prints_partials_and_timed_finals_and_writes_the_voice(tmp_path):
+    stereo_48k = np.repeat(np.concatenate((quiet(0.3), voiced(1.2), quiet(0.8))), 3).repeat(2)  # 48 kHz, two channels
+    wav = tmp_path / "answer.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(stereo_48k.tobytes())
+    lines: list[str] = []
+    async with FakeSpeechService(["um hello there"]) as service:
+        finals = await run_check(
+            wav,
+            speech_auth(None, KEY, host=service.host),
+            "en-US-JennyNeural",
+            out=tmp_path / "voice.wav",
+            speed=0,
+            show=lines.append,
+        )
+    assert [f.text for f in finals] == ["Um hello there."]
+    printed = "\n".join(lines)
+    assert "partial #1" in printed and "FINAL   #1" in printed and "fillers=um" in printed and "words: Um@0.30-" in printed
+    with wave.open(str(tmp_path / "voice.wav")) as w:
+        assert w.getframerate() == OUTPUT_RATE and w.getnframes() > 0
