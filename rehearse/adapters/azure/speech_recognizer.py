@@ -210,7 +210,7 @@ class AzureRecognitionStream:
         if self._closed:
             return
         self._closed = True
-        await self._starting
+        await asyncio.wait_for(asyncio.shield(self._starting), self._timings.close_timeout_s + 1)
         try:
             self._push.close()  # end of audio: the service finalizes what it heard, then ends the session
         except RuntimeError:
@@ -236,7 +236,10 @@ class AzureRecognitionStream:
             self._refresh = self._loop.create_task(self._keep_token_fresh(self._tokens))
         try:
             starting = self._recognizer.start_continuous_recognition_async()
-            await asyncio.to_thread(starting.get)  # the service's refusals arrive later, as a canceled event
+            # the service's refusals arrive later, as a canceled event; a start that never completes is an error too
+            await asyncio.wait_for(asyncio.to_thread(starting.get), self._timings.close_timeout_s)
+        except TimeoutError:
+            self._events.put_nowait(("error", "ConnectionFailure", f"Azure Speech did not start within {self._timings.close_timeout_s:.0f} s"))
         except RuntimeError as exc:  # the SDK's own failures (bad properties, no native library support)
             self._events.put_nowait(("error", "RuntimeError", str(exc)))
 

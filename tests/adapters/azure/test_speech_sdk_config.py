@@ -271,7 +271,12 @@ def quiet(seconds: float) -> np.ndarray:
 
 
 async def run_stream(stream, pcm: np.ndarray, *, flush_at_end: bool = False) -> list[Hypothesis]:
-    """Feeds the audio in 20 ms chunks at about 8x real time, then flushes (if asked) and closes."""
+    """Feeds the audio in 20 ms chunks at about 8x real time, then flushes (if asked) and closes; a stream that
+    never ends fails the test within 30 s instead of hanging the suite."""
+    return await asyncio.wait_for(_run_stream(stream, pcm, flush_at_end=flush_at_end), 30)
+
+
+async def _run_stream(stream, pcm: np.ndarray, *, flush_at_end: bool = False) -> list[Hypothesis]:
     heard: list[Hypothesis] = []
 
     async def collect():
