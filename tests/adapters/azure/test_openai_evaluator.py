@@ -216,14 +216,12 @@ def test_azure_takes_one_credential_not_two():
         OpenAIEvaluator.for_azure(endpoint="https://x.openai.azure.com", deployment="d", api_key="k", token_provider=lambda: "t")
 
 
-def test_azure_without_a_key_asks_for_azure_identity_when_it_is_missing():
-    try:
-        import azure.identity  # noqa: F401
-    except ImportError:
-        with pytest.raises(ValueError, match="install azure-identity"):
-            OpenAIEvaluator.for_azure(endpoint="https://x.openai.azure.com", deployment="d")
-    else:
-        pytest.skip("azure-identity is installed: the default credential is used")
+async def test_azure_without_a_key_signs_in_with_the_default_credential(evaluators):
+    # managed identity in Azure: no key anywhere; the credential is only asked for a token on the first request
+    evaluator = OpenAIEvaluator.for_azure(endpoint="https://x.openai.azure.com", deployment="d")
+    evaluators.append(evaluator)
+    client = evaluator._client
+    assert client._azure_ad_token_provider is not None  # Entra ID tokens, not an api-key
 
 
 async def test_options_can_be_given_one_by_one(evaluators):
