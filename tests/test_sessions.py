@@ -7,17 +7,7 @@ from rehearse.errors import InvalidRequest, UnknownSession
 from rehearse.model import Segment, SessionStatus, segment_id_for
 from rehearse.question_bank import default_bank
 from rehearse.sessions import Sessions, parse_create_request
-
-
-class RecordingPublisher:
-    def __init__(self):
-        self.events = []
-
-    async def publish(self, session_id, event):
-        self.events.append(event)
-
-    async def client_access(self, session_id, base_url):
-        return {"url": "", "group": ""}
+from tests.support.publisher import RecordingPublisher
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from rehearse.config import Settings, build_world
 from rehearse.events import QUEUE_FOR
 from rehearse.model import Segment, Word, segment_id_for
 from rehearse.sessions import parse_create_request
+from tests.support.publisher import RecordingPublisher
 from tests.support.server import EMBEDDER_DIR
 
 STRONG = (
@@ -19,17 +20,6 @@ STRONG = (
     "twelve percent."
 )
 WEAK = "Um, I guess we, uh, sort of worked on some stuff, like, maybe performance things, I think it was fine."
-
-
-class RecordingPublisher:
-    def __init__(self):
-        self.events = []
-
-    async def publish(self, session_id, event):
-        self.events.append(event)
-
-    async def client_access(self, session_id, base_url):
-        return {"url": "", "group": ""}
 
 
 def timed_words(text: str, start: float, wpm: float = 140) -> list[Word]:

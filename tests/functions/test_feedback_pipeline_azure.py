@@ -12,7 +12,8 @@ from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.config import Settings, World, build_world
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (shared session fixtures)
-from tests.functions.test_feedback_pipeline import STRONG, WEAK, RecordingPublisher, run_interview
+from tests.functions.test_feedback_pipeline import STRONG, WEAK, run_interview
+from tests.support.publisher import RecordingPublisher
 from tests.support.server import EMBEDDER_DIR
 
 

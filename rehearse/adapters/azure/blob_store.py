@@ -7,6 +7,8 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 from azure.storage.blob.aio import BlobServiceClient
 
+from rehearse.adapters.azure.storage_account import connect
+
 
 class AzureBlobs:
     def __init__(
@@ -20,19 +22,7 @@ class AzureBlobs:
         """The connection string when given (Azurite), else the account URL with `credential` or DefaultAzureCredential.
 
         create_containers makes a missing container on first write (emulators; in Azure, Bicep makes them)."""
-        self._owned_credential: AsyncTokenCredential | None = None
-        if connection_string:
-            self._service = BlobServiceClient.from_connection_string(connection_string)
-        elif account_url:
-            if credential is None:
-                from azure.identity.aio import DefaultAzureCredential
-
-                credential = self._owned_credential = DefaultAzureCredential()
-            self._service = BlobServiceClient(account_url, credential=credential)
-        else:
-            raise ValueError(
-                "AzureBlobs needs the blob endpoint (https://<account>.blob.core.windows.net) or a connection string"
-            )
+        self._service, self._owned_credential = connect(BlobServiceClient, "blob", account_url, connection_string, credential)
         self._create_containers = create_containers
 
     async def put(self, container: str, name: str, data: bytes, content_type: str = "application/octet-stream") -> None:

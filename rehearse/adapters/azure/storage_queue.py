@@ -10,6 +10,7 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import BinaryBase64EncodePolicy
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
+from rehearse.adapters.azure.storage_account import connect
 from rehearse.events import QUEUES, poison_queue
 
 # Storage Queues refuse bigger messages; counted after base64, as the service counts.
@@ -25,19 +26,7 @@ class StorageQueue:
         credential: AsyncTokenCredential | None = None,
     ) -> None:
         """The connection string when given (Azurite), else the account URL with `credential` or DefaultAzureCredential."""
-        self._owned_credential: AsyncTokenCredential | None = None
-        if connection_string:
-            self._service = QueueServiceClient.from_connection_string(connection_string)
-        elif account_url:
-            if credential is None:
-                from azure.identity.aio import DefaultAzureCredential
-
-                credential = self._owned_credential = DefaultAzureCredential()
-            self._service = QueueServiceClient(account_url, credential=credential)
-        else:
-            raise ValueError(
-                "StorageQueue needs the queue endpoint (https://<account>.queue.core.windows.net) or a connection string"
-            )
+        self._service, self._owned_credential = connect(QueueServiceClient, "queue", account_url, connection_string, credential)
         self._queues: dict[str, QueueClient] = {}
 
     async def send(self, queue: str, message: dict[str, Any]) -> None:
