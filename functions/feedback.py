@@ -12,6 +12,7 @@ from typing import Any
 
 from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, TimedWord
 from rehearse.config import World
+from rehearse.documents import evaluation_id, score_id
 from rehearse.errors import InvalidRequest
 from rehearse.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
 from rehearse.model import Question, Segment, Session
@@ -21,33 +22,21 @@ log = logging.getLogger("rehearse.functions")
 SCORES, EVALUATIONS, SUMMARIES, REPORTS = "scores", "evaluations", "summaries", "reports"
 
 
-def score_id(session_id: str, question_id: str) -> str:
-    return f"{session_id}.{question_id}.score"
-
-
-def evaluation_id(session_id: str, question_id: str) -> str:
-    return f"{session_id}.{question_id}.evaluation"
-
-
-def summary_id(session_id: str, question_id: str) -> str:
-    return f"{session_id}.{question_id}.summary"
-
-
-def report_id(session_id: str) -> str:
-    return f"{session_id}.report"
-
-
 def answer_text(session: Session, question: Question, segments: list[Segment]) -> AnswerText:
     ordered = sorted(segments, key=lambda s: s.seq)
     return AnswerText(
         question_text=question.text,
         key_points=question.key_points,
-        words=[TimedWord(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in ordered for w in s.words],
+        words=_timed_words(ordered),
         text=" ".join(s.text for s in ordered),
         fillers=[f for s in ordered for f in s.fillers],
         role=session.role,
         prosody=_answer_prosody(ordered),
     )
+
+
+def _timed_words(segments: list[Segment]) -> list[TimedWord]:
+    return [TimedWord(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments for w in s.words]
 
 
 def _answer_prosody(segments: list[Segment]) -> Prosody | None:
@@ -161,7 +150,7 @@ class FeedbackPipeline:
         scores = [AnswerScore.model_validate(d) for d in await self._world.store.list(SCORES, sid)]
         evaluations = [Evaluation.model_validate(d) for d in await self._world.store.list(EVALUATIONS, sid)]
         segments = await self._world.sessions.transcript(sid)
-        words = {q.id: [TimedWord(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments if s.question_id == q.id for w in s.words] for q in questions}
+        words = {q.id: _timed_words([s for s in segments if s.question_id == q.id]) for q in questions}
         report: Report = build_report(sid, questions, scores, evaluations, words)
         await self._put(REPORTS, sid, report.id, report)
         # the report as a file too: what an enterprise exports or archives (Blob Storage in Azure)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rehearse.analysis_model import DIMENSIONS, AnswerFeatures, AnswerScore, AnswerText, Dimension, Evaluation, Rewrite, Scores
+from rehearse.documents import evaluation_id
 from rehearse.evaluation.rewrite import rewrite_answer
 from rehearse.evaluation.wording import distinct_said, hedge_in, number, quote, strip_padding, transcript_of, words_of
 
@@ -279,10 +280,6 @@ def _no_answer(answer: AnswerText) -> list[str]:
     if answer.key_points:
         improvements.append(f"Mention {_as_phrase(answer.key_points[0])}; interviewers listen for it in this question.")
     return improvements
-
-
-def evaluation_id(session_id: str, question_id: str) -> str:
-    return f"{session_id}.{question_id}.evaluation"
 
 
 def evaluate_answer(answer: AnswerText, score: AnswerScore) -> Evaluation:

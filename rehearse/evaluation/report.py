@@ -21,6 +21,7 @@ from rehearse.analysis_model import (
     TimelinePoint,
     confidence_level,
 )
+from rehearse.documents import report_id
 from rehearse.evaluation.summary import answered
 from rehearse.evaluation.wording import distinct_said, hedge_in, number, quote, shorten
 from rehearse.fillers import HESITATIONS, normalize_word
@@ -30,10 +31,6 @@ WINDOW_S = 30.0
 _MIN_WINDOW_S = 1.0  # a last window shorter than this is measured as this long, so one word is not 600 wpm
 MIN_RECOMMENDATIONS, MAX_RECOMMENDATIONS = 3, 5
 NO_RUBRIC = RubricRef(id="none", version="0")
-
-
-def report_id(session_id: str) -> str:
-    return f"{session_id}.report"
 
 
 # -- scores ------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rehearse.analysis_model import DIMENSIONS, AnswerScore, Evaluation, QuestionSummary, Rewrite
+from rehearse.documents import summary_id
 from rehearse.evaluation.deterministic import weakest_dimension
 from rehearse.evaluation.wording import shorten
 from rehearse.model import Question
@@ -13,10 +14,6 @@ BULLET_CHARS = 120  # every bullet is shorter than this
 MAX_BULLETS = 5
 NO_ANSWER = "No answer was recorded for this question."
 _EXAMPLE_IN_PLACEHOLDER = re.compile(r"\[([^\]]*?), e\.g\. [^\]]*\]")
-
-
-def summary_id(session_id: str, question_id: str) -> str:
-    return f"{session_id}.{question_id}.summary"
 
 
 def answered(score: AnswerScore | None) -> bool:

@@ -14,6 +14,7 @@ from rehearse.analysis_model import (
     Scores,
     confidence_level,
 )
+from rehearse.documents import score_id
 from rehearse.model import Question
 from rehearse.ports import Embedder, ToneModel
 from rehearse.scoring.features import TextAnalysis, analyse_text, features_from
@@ -53,7 +54,7 @@ def build_answer_score(
     features = features_from(answer, analysis, embedder, tone)
     scores = score_answer(answer, features, rubric, analysis=analysis)
     return AnswerScore(
-        id=f"{session_id}.{question.id}.score",
+        id=score_id(session_id, question.id),
         session_id=session_id,
         question_id=question.id,
         question_index=question.index,

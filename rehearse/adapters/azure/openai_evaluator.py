@@ -25,7 +25,8 @@ from openai import (
 from pydantic import ValidationError
 
 from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
-from rehearse.evaluation.deterministic import DeterministicEvaluator, evaluation_id
+from rehearse.documents import evaluation_id
+from rehearse.evaluation.deterministic import DeterministicEvaluator
 from rehearse.evaluation.prompts import Feedback, feedback_messages, response_format
 from rehearse.evaluation.wording import transcript_of
 from rehearse.ports import Evaluator
