@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from bench.stats import percentiles
 
 ROOT = Path(__file__).resolve().parents[1]
 _PROBE = "import time; t = time.perf_counter(); import function_app; print(time.perf_counter() - t)"
@@ -19,8 +19,7 @@ def measure(runs: int = 7) -> dict:
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", _PROBE], cwd=ROOT, capture_output=True, text=True, check=True).stdout
         times.append(float(out.strip()) * 1000)
-    arr = np.asarray(times)
-    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1), "n": runs, "unit": "ms"}
+    return percentiles(times)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.stats import percentiles
 from tests.support.audio import recall, speak, write_wav
 from tests.support.server import MODEL_DIR, running_app
 
@@ -60,11 +61,6 @@ def _cores() -> int:
     import os
 
     return os.cpu_count() or 0
-
-
-def percentiles(values: list[float]) -> dict:
-    arr = np.asarray(values, dtype=float)
-    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1), "n": int(arr.size), "unit": "ms"}
 
 
 def build_audio(rate: int) -> tuple[np.ndarray, list[np.ndarray]]:

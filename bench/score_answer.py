@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
+from bench.stats import percentiles
 from rehearse.analysis_model import AnswerText, TimedWord
 from rehearse.ports import Embedder, ToneModel
 from rehearse.scoring import extract_features, load_rubric, score_answer
@@ -93,7 +92,7 @@ def measure(runs: int = 30, threads: int = 2, with_tone: bool = True) -> dict[st
         started = time.perf_counter()
         score_answer(answer, extract_features(answer, embedder, tone), rubric)
         timings.append((time.perf_counter() - started) * 1000.0)
-    return {"p50": round(float(np.percentile(timings, 50)), 1), "p95": round(float(np.percentile(timings, 95)), 1)}
+    return percentiles(timings)
 
 
 def main() -> int:

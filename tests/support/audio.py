@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
 
-from rehearse.adapters.local.resample import resample_int16
+from rehearse.adapters.local.wav import decode_wav, write_wav  # noqa: F401  (write_wav: for the tests' callers)
 
 ANSWER = (
     "In my last role I led a small team that moved our billing service to a new platform. "
@@ -20,19 +19,7 @@ ANSWER = (
 def speak(text: str, rate: int = 16000, words_per_minute: int = 160) -> np.ndarray:
     """espeak-ng's rendering of text as mono int16 PCM at the given rate."""
     out = subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "--stdout", text], check=True, capture_output=True).stdout
-    with wave.open(__import__("io").BytesIO(out)) as w:
-        source_rate = w.getframerate()
-        pcm = np.frombuffer(w.readframes(w.getnframes()), np.int16)
-    return resample_int16(pcm, source_rate, rate)
-
-
-def write_wav(path: Path, pcm: np.ndarray, rate: int) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.astype(np.int16).tobytes())
-    return path
+    return decode_wav(out, rate)
 
 
 def answer_wav(path: Path, text: str = ANSWER, rate: int = 48000, lead_s: float = 0.5, tail_s: float = 4.5) -> Path:

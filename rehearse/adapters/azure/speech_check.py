@@ -16,7 +16,7 @@ import numpy as np
 from rehearse.adapters.azure.speech_mapping import SpeechAuth, SpeechServiceError, SpeechSettingsError, speech_auth, voice_locale
 from rehearse.adapters.azure.speech_recognizer import SAMPLE_RATE, AzureSpeechRecognizer
 from rehearse.adapters.azure.speech_synthesizer import OUTPUT_RATE, AzureSpeechSynthesizer
-from rehearse.adapters.local.resample import resample_int16
+from rehearse.adapters.local.wav import decode_wav, write_wav
 from rehearse.ports import Hypothesis
 
 CHUNK = 320  # 20 ms: what the relay feeds
@@ -25,24 +25,12 @@ SENTENCE = "Tell me about a project you are proud of, and what you would do diff
 
 def read_wav(path: Path) -> np.ndarray:
     """A 16-bit PCM WAV of any rate and channel count as 16 kHz mono int16."""
-    with wave.open(str(path)) as w:
-        if w.getsampwidth() != 2:
-            raise SpeechSettingsError(
-                f"{path} is not 16-bit PCM; convert it, e.g. ffmpeg -i IN -ac 1 -ar 16000 -c:a pcm_s16le OUT.wav"
-            )
-        rate, channels = w.getframerate(), w.getnchannels()
-        pcm = np.frombuffer(w.readframes(w.getnframes()), np.int16)
-    if channels > 1:
-        pcm = pcm.reshape(-1, channels).mean(axis=1).astype(np.int16)
-    return resample_int16(pcm, rate, SAMPLE_RATE)
-
-
-def write_wav(path: Path, pcm: np.ndarray, rate: int) -> None:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.astype(np.int16).tobytes())
+    try:
+        return decode_wav(path, SAMPLE_RATE)
+    except ValueError:
+        raise SpeechSettingsError(
+            f"{path} is not 16-bit PCM; convert it, e.g. ffmpeg -i IN -ac 1 -ar 16000 -c:a pcm_s16le OUT.wav"
+        ) from None
 
 
 def describe(hyp: Hypothesis, wall_s: float) -> str:

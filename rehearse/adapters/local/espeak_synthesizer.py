@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import shutil
-import wave
 from collections import OrderedDict
 
 import numpy as np
 
-from rehearse.adapters.local.resample import resample_int16
+from rehearse.adapters.local.wav import decode_wav
 from rehearse.errors import ModelUnavailable
 
 OUTPUT_RATE = 48000
@@ -37,18 +35,8 @@ class EspeakSynthesizer:
         out, err = await proc.communicate()
         if proc.returncode != 0:
             raise RuntimeError(f"espeak-ng failed: {err.decode(errors='replace').strip()}")
-        pcm = await asyncio.to_thread(_wav_to_48k, out)
+        pcm = await asyncio.to_thread(decode_wav, out, OUTPUT_RATE)
         self._cache[text] = pcm
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return pcm
-
-
-def _wav_to_48k(data: bytes) -> np.ndarray:
-    with wave.open(io.BytesIO(data)) as w:
-        rate, channels = w.getframerate(), w.getnchannels()
-        frames = w.readframes(w.getnframes())
-    pcm = np.frombuffer(frames, dtype=np.int16)
-    if channels > 1:
-        pcm = pcm.reshape(-1, channels).mean(axis=1).astype(np.int16)
-    return resample_int16(pcm, rate, OUTPUT_RATE)
