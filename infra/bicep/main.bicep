@@ -123,6 +123,24 @@ param webOrigins array = []
 @description('HS256 secret for session tokens (REHEARSE_TOKEN_SECRET), stored in Key Vault. azd passes the one its preprovision hook generated once per environment; the default makes a new one on every deployment, which signs out live sessions.')
 param tokenSecret string = '${newGuid()}${newGuid()}'
 
+@secure()
+@minLength(32)
+@description('Shared secret of the TURN server (REHEARSE_TURN_SECRET), stored in Key Vault: the apps mint short-lived TURN credentials from it. azd passes the one its preprovision hook generated once per environment.')
+param turnSecret string = '${newGuid()}${newGuid()}'
+
+@description('Deploy the TURN server (coturn on a small VM). Without one, browsers and the relay cannot exchange audio through Container Apps; turn it off only when iceServers names a TURN service of your own.')
+param deployTurn bool = true
+
+@description('Extra ICE servers for the page and the relay (REHEARSE_ICE_SERVERS), as RTCIceServer objects, e.g. your own TURN service: [{"urls": "turns:turn.example.com:443", "username": "...", "credential": "..."}].')
+param iceServers array = []
+
+@allowed([
+  'all'
+  'relay'
+])
+@description('ICE transport policy of the page (REHEARSE_ICE_TRANSPORT_POLICY): relay sends all media through TURN, which hides candidates\' addresses from the relay.')
+param iceTransportPolicy string = 'all'
+
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -224,7 +242,19 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     tokenSecret: tokenSecret
+    turnSecret: turnSecret
     openAiApiKey: openAiApiKey
+  }
+}
+
+module turn 'modules/turn.bicep' = if (deployTurn) {
+  name: 'turn'
+  scope: rg
+  params: {
+    name: 'turn-${token}'
+    location: location
+    tags: tags
+    turnSecret: turnSecret
   }
 }
 
@@ -273,6 +303,9 @@ module relay 'modules/relay.bicep' = {
     drainSeconds: relayDrainSeconds
     allowedOrigins: webOrigins
     tokenSecretUri: keyVault.outputs.tokenSecretUri
+    turnSecretUri: keyVault.outputs.turnSecretUri
+    turnUrls: deployTurn ? turn.outputs.urls : []
+    iceServers: iceServers
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.databaseName
@@ -307,6 +340,10 @@ module functions 'modules/functions.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     keyVaultName: keyVault.outputs.name
     tokenSecretName: keyVault.outputs.tokenSecretName
+    turnSecretName: keyVault.outputs.turnSecretName
+    turnUrls: deployTurn ? turn.outputs.urls : []
+    iceServers: iceServers
+    iceTransportPolicy: iceTransportPolicy
     openAiApiKeySecretName: keyVault.outputs.openAiApiKeySecretName
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.databaseName
@@ -342,4 +379,5 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 output API_URL string = functions.outputs.url
 output RELAY_URL string = relay.outputs.publicUrl
+output TURN_URLS array = deployTurn ? turn.outputs.urls : []
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.appInsightsConnectionString

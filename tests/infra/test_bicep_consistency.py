@@ -22,7 +22,10 @@ BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
 
 # Settings the Azure world reads (rehearse/config.py): every field with one of these prefixes, and these fields.
 AZURE_PREFIXES = ("cosmos_", "blob_", "queue_", "webpubsub_", "speech_", "azure_openai_")
-AZURE_FIELDS = ("world", "evaluator", "relay_public_url", "token_secret", "require_sign_in")
+AZURE_FIELDS = (
+    "world", "evaluator", "relay_public_url", "token_secret", "require_sign_in", "turn_urls", "turn_secret", "ice_servers",
+    "ice_transport_policy",
+)
 # Read by the Azure world but local-only: keys and connection strings for emulators. Never set in Bicep, where the
 # managed identity reaches every service.
 LOCAL_ONLY = {
@@ -36,7 +39,8 @@ RELAY_ENV = {
     "REHEARSE_WORLD", "REHEARSE_HOST", "REHEARSE_PORT", "REHEARSE_TOKEN_SECRET", "REHEARSE_MAX_LIVE_SESSIONS",
     "REHEARSE_DRAIN_GRACE_S", "REHEARSE_COSMOS_ENDPOINT", "REHEARSE_COSMOS_DATABASE", "REHEARSE_BLOB_ENDPOINT",
     "REHEARSE_QUEUE_ENDPOINT", "REHEARSE_WEBPUBSUB_ENDPOINT", "REHEARSE_WEBPUBSUB_HUB", "REHEARSE_SPEECH_REGION",
-    "REHEARSE_SPEECH_RESOURCE_ID", "REHEARSE_SPEECH_VOICE", "AZURE_CLIENT_ID",
+    "REHEARSE_SPEECH_RESOURCE_ID", "REHEARSE_SPEECH_VOICE", "AZURE_CLIENT_ID", "REHEARSE_TURN_URLS", "REHEARSE_TURN_SECRET",
+    "REHEARSE_ICE_SERVERS",
 }
 # Every role the templates assign, by built-in role definition ID (the same in every Azure cloud). Checked against
 # Microsoft's published built-in role lists; a new role needs a line here and a reason in infra/bicep/modules/roles.bicep.
@@ -128,9 +132,12 @@ def test_secrets_reach_the_apps_only_as_key_vault_references():
     functions = object_keys(code(MODULES / "functions.bicep"))
     assert functions["REHEARSE_TOKEN_SECRET"].startswith("'@Microsoft.KeyVault(")
     assert functions["REHEARSE_OPENAI_API_KEY"].startswith("'@Microsoft.KeyVault(")
+    assert functions["REHEARSE_TURN_SECRET"].startswith("'@Microsoft.KeyVault(")
     relay = code(MODULES / "relay.bicep")
     assert env_entries(relay)["REHEARSE_TOKEN_SECRET"] == "secretRef: 'token-secret'"
     assert re.search(r"name: 'token-secret'\n\s*keyVaultUrl: tokenSecretUri", relay)
+    assert env_entries(relay)["REHEARSE_TURN_SECRET"] == "secretRef: 'turn-secret'"
+    assert re.search(r"name: 'turn-secret'\n\s*keyVaultUrl: turnSecretUri", relay)
 
 
 def test_every_rehearse_variable_in_the_deployment_is_a_settings_field():
@@ -256,6 +263,7 @@ def test_azd_parameters_name_only_declared_parameters():
     parameters = json.loads(read(INFRA / "main.parameters.json"))["parameters"]
     assert set(parameters) <= declared
     assert parameters["tokenSecret"]["value"] == "${REHEARSE_TOKEN_SECRET}"
+    assert parameters["turnSecret"]["value"] == "${REHEARSE_TURN_SECRET}"
 
 
 # -- (g) the relay image --------------------------------------------------------------------------------------------------
@@ -311,13 +319,14 @@ def test_local_auth_is_off_everywhere():
         assert line in code(MODULES / name), f"{name}: {line}"
 
 
-def test_local_settings_example_is_a_valid_functions_and_rehearse_configuration():
+def test_local_settings_example_is_a_valid_functions_and_rehearse_configuration(monkeypatch):
     values = json.loads(read(ROOT / "local.settings.json.example"))["Values"]
     assert values["AzureWebJobsStorage"] == "UseDevelopmentStorage=true"
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
-    settings = Settings.model_validate(
-        {k.removeprefix("REHEARSE_").lower(): v for k, v in values.items() if k.startswith("REHEARSE_")}
-    )
+    for name, value in values.items():  # the Functions host hands them to the app as environment variables
+        if name.startswith("REHEARSE_"):
+            monkeypatch.setenv(name, value)
+    settings = Settings()
     assert settings.world == "azure"
     # Keys are optional there: Web PubSub and Speech have no local emulator, so those use a dev resource and az login.
     expected = {setting_env_name(f) for f in azure_world_fields() if f not in LOCAL_ONLY}

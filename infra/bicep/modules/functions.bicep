@@ -39,6 +39,22 @@ param keyVaultName string
 @description('Name of the token secret in that vault.')
 param tokenSecretName string
 
+@description('Name of the TURN shared secret in that vault.')
+param turnSecretName string
+
+@description('TURN URLs handed to pages with per-session credentials (REHEARSE_TURN_URLS); empty for none.')
+param turnUrls array = []
+
+@description('Extra ICE servers for pages (REHEARSE_ICE_SERVERS), RTCIceServer objects.')
+param iceServers array = []
+
+@allowed([
+  'all'
+  'relay'
+])
+@description('ICE transport policy of pages (REHEARSE_ICE_TRANSPORT_POLICY).')
+param iceTransportPolicy string = 'all'
+
 @description('Name of the OpenAI-compatible API key secret in that vault, or empty when there is none.')
 param openAiApiKeySecretName string = ''
 
@@ -222,6 +238,10 @@ var rehearseSettings = {
   REHEARSE_SPEECH_RESOURCE_ID: speechResourceId
   REHEARSE_SPEECH_VOICE: speechVoice
   REHEARSE_RELAY_PUBLIC_URL: relayPublicUrl
+  REHEARSE_TURN_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${turnSecretName})'
+  REHEARSE_TURN_URLS: string(turnUrls)
+  REHEARSE_ICE_SERVERS: string(iceServers)
+  REHEARSE_ICE_TRANSPORT_POLICY: iceTransportPolicy
   // The app reads the candidate from Easy Auth's headers only when Easy Auth is on to set and strip them.
   REHEARSE_REQUIRE_SIGN_IN: string(!empty(entraClientId))
 }

@@ -1,4 +1,4 @@
-// Key Vault in RBAC mode holding the session-token signing secret (and an optional OpenAI-compatible API key); apps read them through Key Vault references.
+// Key Vault in RBAC mode holding the session-token signing secret, the TURN shared secret (and an optional OpenAI-compatible API key); apps read them through Key Vault references.
 
 @description('Name of the vault (3-24 letters, digits and hyphens, globally unique).')
 param name string
@@ -13,6 +13,11 @@ param tags object = {}
 @minLength(32)
 @description('HS256 secret that signs session tokens (REHEARSE_TOKEN_SECRET); shared by the Function App and the relay.')
 param tokenSecret string
+
+@secure()
+@minLength(32)
+@description('Shared secret of the TURN server (REHEARSE_TURN_SECRET); the Function App and the relay mint TURN credentials from it.')
+param turnSecret string
 
 @secure()
 @description('API key of an OpenAI-compatible endpoint (REHEARSE_OPENAI_API_KEY), stored only when given.')
@@ -49,6 +54,15 @@ resource tokenSecretEntry 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   }
 }
 
+resource turnSecretEntry 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'turn-secret'
+  properties: {
+    value: turnSecret
+    contentType: 'Shared secret of the Rehearse TURN server'
+  }
+}
+
 resource openAiApiKeyEntry 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(openAiApiKey)) {
   parent: vault
   name: 'openai-api-key'
@@ -63,6 +77,12 @@ output name string = vault.name
 
 @description('Versionless URI of the token secret (Container Apps Key Vault secret reference).')
 output tokenSecretUri string = '${vault.properties.vaultUri}secrets/${tokenSecretEntry.name}'
+
+@description('Versionless URI of the TURN secret (Container Apps Key Vault secret reference).')
+output turnSecretUri string = '${vault.properties.vaultUri}secrets/${turnSecretEntry.name}'
+
+@description('Name of the TURN secret.')
+output turnSecretName string = turnSecretEntry.name
 
 @description('Name of the token secret.')
 output tokenSecretName string = tokenSecretEntry.name

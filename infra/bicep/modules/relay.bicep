@@ -67,6 +67,15 @@ param allowedOrigins array = []
 @description('Versionless Key Vault URI of the token secret.')
 param tokenSecretUri string
 
+@description('Versionless Key Vault URI of the TURN shared secret.')
+param turnSecretUri string
+
+@description('TURN URLs the relay allocates its own relayed candidates on (REHEARSE_TURN_URLS); empty for none.')
+param turnUrls array = []
+
+@description('Extra ICE servers (REHEARSE_ICE_SERVERS), RTCIceServer objects.')
+param iceServers array = []
+
 @description('Application Insights connection string.')
 param appInsightsConnectionString string
 
@@ -236,6 +245,11 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
           keyVaultUrl: tokenSecretUri
           identity: identityId
         }
+        {
+          name: 'turn-secret'
+          keyVaultUrl: turnSecretUri
+          identity: identityId
+        }
       ]
     }
     template: {
@@ -276,6 +290,18 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
             {
               name: 'REHEARSE_TOKEN_SECRET'
               secretRef: 'token-secret'
+            }
+            {
+              name: 'REHEARSE_TURN_SECRET'
+              secretRef: 'turn-secret'
+            }
+            {
+              name: 'REHEARSE_TURN_URLS'
+              value: string(turnUrls)
+            }
+            {
+              name: 'REHEARSE_ICE_SERVERS'
+              value: string(iceServers)
             }
             {
               name: 'REHEARSE_COSMOS_ENDPOINT'
