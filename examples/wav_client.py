@@ -16,10 +16,13 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 
 
-async def run_interview(base_url: str, wav: str, role: str, questions: int, timeout_s: float = 180.0, quiet: bool = False) -> dict:
+async def run_interview(
+    base_url: str, wav: str, role: str, questions: int, timeout_s: float = 180.0, quiet: bool = False, record_audio: bool = False
+) -> dict:
     messages: list[dict] = []
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"{base_url}/api/sessions", json={"role": role, "question_count": questions}) as r:
+        body = {"role": role, "question_count": questions, "record_audio": record_audio}
+        async with http.post(f"{base_url}/api/sessions", json=body) as r:
             session = await r.json()
             if r.status != 201:
                 raise RuntimeError(session)
@@ -82,8 +85,9 @@ def main() -> None:
     parser.add_argument("wav")
     parser.add_argument("--role", default="software_engineer")
     parser.add_argument("--questions", type=int, default=2)
+    parser.add_argument("--record-audio", action="store_true", help="consent to keep the answers' audio")
     args = parser.parse_args()
-    result = asyncio.run(run_interview(args.base_url.rstrip("/"), args.wav, args.role, args.questions))
+    result = asyncio.run(run_interview(args.base_url.rstrip("/"), args.wav, args.role, args.questions, record_audio=args.record_audio))
     print(json.dumps({"transcript": [s["text"] for s in result["session"]["transcript"]], "voice_frames": result["voice_frames"]}, indent=2))
 
 

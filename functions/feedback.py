@@ -7,15 +7,18 @@ Each handler is idempotent: deterministic document ids, upserts, and work alread
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
+from rehearse import tracing
 from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, TimedWord
 from rehearse.config import World
 from rehearse.documents import evaluation_id, score_id
-from rehearse.errors import InvalidRequest
+from rehearse.errors import InvalidRequest, UnknownSession
 from rehearse.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
 from rehearse.model import Question, Segment, Session
+from rehearse.sessions import SESSIONS
 
 log = logging.getLogger("rehearse.functions")
 
@@ -52,6 +55,25 @@ def _answer_prosody(segments: list[Segment]) -> Prosody | None:
     return Prosody(**{field: mean(field) for field in Prosody.model_fields})
 
 
+def _handler(handle):
+    """One span per delivery, in the sender's trace when the message carries a traceparent (a trace of its own when
+    it does not: older messages, hand-sent ones). A redelivery is another span under the same parent."""
+    name = f"function.{handle.__name__}"
+
+    @functools.wraps(handle)
+    async def traced(self, message: dict[str, Any]) -> None:
+        session_id = message.get("session_id") if isinstance(message, dict) else None
+        with tracing.span(name, str(session_id or "unknown"), parent=tracing.extract(message), kind="consumer"):
+            try:
+                await handle(self, message)
+            except UnknownSession as exc:
+                # Sessions exist before any of their events, so the session was deleted: retrying cannot help, and a
+                # poison entry would keep a trace of it. Acknowledged, dropped, said.
+                log.warning("%s: %s; the message is dropped", name, exc.message)
+
+    return traced
+
+
 class FeedbackPipeline:
     def __init__(self, world: World) -> None:
         self._world = world
@@ -76,11 +98,20 @@ class FeedbackPipeline:
 
     async def _put(self, container: str, session_id: str, doc_id: str, model) -> None:
         await self._world.store.upsert(container, session_id, doc_id, model.model_dump(mode="json"))
+        if not await self._still_there(session_id):  # deleted meanwhile: take back what was just written
+            await self._world.store.delete(container, session_id, doc_id)
+            raise UnknownSession(f"session {session_id!r} was deleted")
+
+    async def _still_there(self, session_id: str) -> bool:
+        return await self._world.store.get(SESSIONS, session_id, session_id) is not None
 
     async def _next(self, event) -> None:
-        await self._world.queue.send(QUEUE_FOR[event.type], event.model_dump(mode="json"))
+        queue = QUEUE_FOR[event.type]
+        with tracing.span("queue.send", event.session_id, kind="producer", queue=queue):
+            await self._world.queue.send(queue, tracing.inject(event.model_dump(mode="json")))
 
     # -- handlers ----------------------------------------------------------------------------------------------------
+    @_handler
     async def score_answer(self, message: dict[str, Any]) -> None:
         from rehearse.scoring.score import build_answer_score
 
@@ -103,6 +134,7 @@ class FeedbackPipeline:
         await self._world.publisher.publish(sid, {"v": 1, "type": "answer.scored", "session_id": sid, "question_id": qid, "score": score.model_dump(mode="json", include={"overall", "scores", "rubric", "question_index"})})
         await self._next(AnswerScored(session_id=sid, question_id=qid, score_id=doc_id))
 
+    @_handler
     async def evaluate_answer(self, message: dict[str, Any]) -> None:
         event: AnswerScored = self._expect(message, AnswerScored)
         sid, qid = event.session_id, event.question_id
@@ -110,6 +142,7 @@ class FeedbackPipeline:
         if await self._get(EVALUATIONS, sid, doc_id) is None:  # an LLM call costs money: never twice
             stored = await self._get(SCORES, sid, event.score_id)
             if stored is None:
+                await self._world.sessions.get(sid)  # UnknownSession when the session, and so its score, was deleted
                 raise LookupError(f"score {event.score_id} is not stored yet")
             session, question, segments = await self._question(sid, qid)
             evaluation = await self._world.evaluator.evaluate(answer_text(session, question, segments), AnswerScore.model_validate(stored))
@@ -117,6 +150,7 @@ class FeedbackPipeline:
             await self._put(EVALUATIONS, sid, doc_id, evaluation)
         await self._next(QuestionClosed(session_id=sid, question_id=qid))
 
+    @_handler
     async def summarize_question(self, message: dict[str, Any]) -> None:
         from rehearse.evaluation.summary import summarize_question
 
@@ -133,6 +167,7 @@ class FeedbackPipeline:
         if session.is_ended:  # the report may have been waiting for this summary
             await self._next(InterviewEnded(session_id=sid))
 
+    @_handler
     async def finalize_report(self, message: dict[str, Any]) -> None:
         from rehearse.evaluation.report import build_report
 
@@ -155,6 +190,9 @@ class FeedbackPipeline:
         await self._put(REPORTS, sid, report.id, report)
         # the report as a file too: what an enterprise exports or archives (Blob Storage in Azure)
         await self._world.blobs.put(REPORTS, f"{sid}/report.json", report.model_dump_json(indent=2).encode(), "application/json")
+        if not await self._still_there(sid):
+            await self._world.blobs.delete(REPORTS, f"{sid}/report.json")
+            raise UnknownSession(f"session {sid!r} was deleted")
         await self._world.publisher.publish(sid, {"v": 1, "type": "report.ready", "session_id": sid, "report": report.model_dump(mode="json")})
 
     def subscribe(self, queue) -> None:

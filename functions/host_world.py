@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from rehearse.adapters.telemetry import setup_tracing
 from rehearse.config import Settings, World, build_world_from_settings
 
 
@@ -11,4 +12,7 @@ from rehearse.config import Settings, World, build_world_from_settings
 def host_world() -> World:
     # REHEARSE_WORLD=azure in Azure (Cosmos, Storage queues, Web PubSub); the embedded adapters otherwise, where
     # the in-process queue delivers to these same handlers.
-    return build_world_from_settings(Settings())
+    settings = Settings()
+    # here, on the first invocation, not at import: the exporters stay out of the host's indexing and cold start
+    setup_tracing(settings.traces, "rehearse-functions", settings.otlp_endpoint)
+    return build_world_from_settings(settings)

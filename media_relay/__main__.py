@@ -14,10 +14,12 @@ from aiohttp import web
 from media_relay.app import add_relay_routes
 from media_relay.http_edge import json_errors
 from media_relay.signaling import Relay
+from rehearse.adapters.telemetry import setup_tracing
 from rehearse.config import Settings, build_world_from_settings
 
 
 async def serve(settings: Settings) -> None:
+    setup_tracing(settings.traces, "rehearse-relay", settings.otlp_endpoint)
     world = build_world_from_settings(settings)
     if settings.preload_models:
         await asyncio.to_thread(lambda: world.recognizer)

@@ -7,6 +7,7 @@ from aiohttp import web
 from functions.http_api import parse_json_body
 from media_relay.http_edge import api_request
 from media_relay.signaling import Relay
+from rehearse import tracing
 from rehearse.config import World
 from rehearse.tokens import bearer_token
 
@@ -16,9 +17,11 @@ def add_relay_routes(app: web.Application, world: World, relay: Relay) -> None:
 
     async def offer(request: web.Request) -> web.Response:
         session_id = request.match_info["session_id"]
-        world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)  # before reading the body
-        body = parse_json_body(await api_request(request, limit), limit)
-        return web.json_response(await relay.offer(session_id, request.headers.get("Authorization"), body))
+        # the page's traceparent header: the connection's spans (and the feedback they lead to) join the page's trace
+        with tracing.span("relay.offer", session_id, parent=tracing.extract(request.headers), kind="server"):
+            world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)  # before reading the body
+            body = parse_json_body(await api_request(request, limit), limit)
+            return web.json_response(await relay.offer(session_id, request.headers.get("Authorization"), body))
 
     async def health(request: web.Request) -> web.Response:
         status = "ok" if relay.accepting else "draining"

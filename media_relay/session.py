@@ -11,12 +11,16 @@ import numpy as np
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from pydantic import BaseModel
 
+from media_relay import jitter
+from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import channel_messages as msg
+from rehearse import tracing
 from rehearse.config import World
 from rehearse.cues import CueEngine
 from rehearse.errors import InvalidRequest, InvalidSdp
-from rehearse.model import Segment, Session, segment_id_for
+from rehearse.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES, LinkState, LinkWatch
+from rehearse.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.phrases import TurnWatch
 from rehearse.ports import Hypothesis, RecognitionStream
 from rehearse.timeline import AudioTimeline
@@ -24,7 +28,6 @@ from rehearse.timeline import AudioTimeline
 log = logging.getLogger("rehearse.relay")
 
 DATA_CHANNEL = "rehearse"
-PHRASES_PER_CONNECTION = 100_000
 
 
 def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
@@ -37,7 +40,7 @@ class RelaySession:
         self._session = session
         self._world = world
         self._on_closed = on_closed
-        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers)))
+        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers_for(f"relay-{session.session_id}"))))
         self._voice = InterviewerVoice()
         self._channel = None
         self._stream: RecognitionStream | None = None
@@ -49,11 +52,18 @@ class RelaySession:
         self._flow = asyncio.Lock()
         self._asking: asyncio.Task | None = None
         self._closed = False
+        self._close_done = asyncio.Event()
         self._phrase_base = 0
         self._first_index = session.current_question
         self._cues = CueEngine()
+        self._delivery = asyncio.Lock()  # a replay of missed finals and a live final never interleave
+        self._finals_sent: set[int] = set()
         self._answer_words: list[tuple[str, float]] = []  # finals of the current answer: (word, end time)
         self._partial_words: list[tuple[str, float]] = []
+        self._link = LinkWatch(time.monotonic())  # the relay's own view, from its pings and what it hears
+        self._page_link = LinkState.GOOD  # what the page last said about the link
+        self._last_partial_s = 0.0
+        self._recorder: AnswerRecorder | None = None  # the answer being recorded, with the candidate's consent
 
     @property
     def voice_frames_sent(self) -> int:
@@ -61,6 +71,7 @@ class RelaySession:
 
     # -- signaling -------------------------------------------------------------------------------------------------
     async def accept(self, sdp: str, kind: str) -> RTCSessionDescription:
+        self._trace = tracing.current_context()  # the offer's span (in the page's trace): this connection's spans go under it
         if kind != "offer":
             raise InvalidSdp("type must be 'offer'")
         if "m=audio" not in sdp:
@@ -75,8 +86,12 @@ class RelaySession:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:  # aiortc raises ValueError, KeyError, ... for broken SDP
-            await self.close()
-            raise InvalidSdp(f"the SDP offer could not be used: {exc or type(exc).__name__}") from None
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            try:
+                await self.close()
+            except Exception:  # aiortc may fail to tear down what a broken offer half set up; the client still gets its 400
+                log.warning("session %s: closing after a refused offer failed", self.session_id, exc_info=True)
+            raise InvalidSdp(f"the SDP offer could not be used ({detail}): send the offer exactly as createOffer() made it") from None
         if self._stream is None:
             await self.close()
             raise InvalidSdp("the offer's audio m-line carries no track the relay can receive")
@@ -90,6 +105,9 @@ class RelaySession:
         if track.kind != "audio" or self._stream is not None:
             return
         self._pc.addTrack(self._voice)
+        for receiver in self._pc.getReceivers():  # a lost packet must cost 20 ms of audio, not half a second
+            if receiver.track is track:
+                jitter.use_for(receiver)
         self._stream = self._world.recognizer.open_stream()
         self._spawn(pump_candidate_audio(track, self._on_pcm))
         self._spawn(self._relay_hypotheses(self._stream))
@@ -100,6 +118,7 @@ class RelaySession:
             return
         self._channel = channel
         channel.on("message", lambda raw: self._spawn(self._on_message(raw)))
+        self._spawn(self._watch_link())
 
     async def _on_connection_state(self) -> None:
         if self._pc.connectionState in ("failed", "closed"):
@@ -107,9 +126,12 @@ class RelaySession:
 
     # -- audio in --------------------------------------------------------------------------------------------------
     def _on_pcm(self, pcm: np.ndarray, received_ms: int) -> None:
+        self._link.heard(time.monotonic())
         self._timeline.add(pcm.size, received_ms)
         if self._stream is not None:
             self._stream.feed(pcm)
+        if self._recorder is not None:
+            self._recorder.feed(pcm)
         if self._listening:
             for start in range(0, pcm.size - 319, 320):
                 if self._turn.push(pcm[start : start + 320]):
@@ -157,7 +179,8 @@ class RelaySession:
             return
         cue = self._cues.check(self._timeline.seconds, self._answer_words + self._partial_words)
         if cue is not None:
-            self._send(msg.CueOut(kind=cue.kind, text=cue.text, question_id=self._question_id(self._session.current_question)))
+            text = SHORT_CUES.get(cue.kind, cue.text) if self._degraded else cue.text
+            self._send(msg.CueOut(kind=cue.kind, text=text, question_id=self._question_id(self._session.current_question)))
 
     async def _tick_cues(self) -> None:
         """Time-based cues (a long answer, a long silence) fire within half a second of their moment."""
@@ -166,6 +189,11 @@ class RelaySession:
             self._check_cues()
 
     def _announce_partial(self, hyp: Hypothesis) -> None:
+        if self._degraded:  # a poor link gets fewer partials; the finals that replace them always go out
+            now = time.monotonic()
+            if now - self._last_partial_s < PARTIAL_GAP_WHEN_POOR_S:
+                return
+            self._last_partial_s = now
         words = [msg.WordOut(w=w.text, start=w.start, end=w.end, conf=w.confidence, heard_ms=self._timeline.received_ms(w.end)) for w in hyp.words]
         self._send(
             msg.PartialOut(
@@ -183,26 +211,30 @@ class RelaySession:
             self._send(msg.PartialOut(phrase_id=phrase_id, question_id=question_id, text="", words=[]))
             return
         sessions = self._world.sessions
-        segment = Segment(
-            session_id=self.session_id,
-            seq=await sessions.next_seq(self.session_id),
-            segment_id=segment_id_for(self.session_id, phrase_id),
-            question_id=question_id,
-            phrase_id=phrase_id,
-            text=hyp.text,
-            start=hyp.start,
-            end=hyp.end,
-            confidence=hyp.confidence,
-            words=[{"w": w.text, "start": w.start, "end": w.end, "conf": w.confidence} for w in hyp.words],
-            fillers=list(hyp.fillers),
-            heard_ms=self._timeline.received_ms(hyp.end),
-            prosody=hyp.prosody,
-        )
-        segment = await sessions.record_segment(segment)  # persisted before it is announced
-        self._send(msg.final_message(segment))
+        # each phrase its own span, under this connection's offer: the data channel carries no trace context
+        with tracing.span("relay.final", self.session_id, parent=self._trace, phrase_id=phrase_id, question_id=question_id):
+            segment = Segment(
+                session_id=self.session_id,
+                seq=await sessions.next_seq(self.session_id),
+                segment_id=segment_id_for(self.session_id, phrase_id),
+                question_id=question_id,
+                phrase_id=phrase_id,
+                text=hyp.text,
+                start=hyp.start,
+                end=hyp.end,
+                confidence=hyp.confidence,
+                words=[{"w": w.text, "start": w.start, "end": w.end, "conf": w.confidence} for w in hyp.words],
+                fillers=list(hyp.fillers),
+                heard_ms=self._timeline.received_ms(hyp.end),
+                prosody=hyp.prosody,
+            )
+            async with self._delivery:  # not in the middle of a replay: finals reach the page in seq order
+                segment = await sessions.record_segment(segment)  # persisted before it is announced
+                self._send_final(segment)
 
     # -- the interview ---------------------------------------------------------------------------------------------
     async def _on_message(self, raw) -> None:
+        self._link.heard(time.monotonic())
         try:
             message = msg.parse_client_message(raw)
         except InvalidRequest as exc:
@@ -210,6 +242,13 @@ class RelaySession:
             return
         if isinstance(message, msg.Ping):
             self._send(msg.PongOut(t=message.t, server_ms=int(time.time() * 1000)))
+        elif isinstance(message, msg.Pong):
+            self._link.pings.answered(message.t, time.monotonic())
+        elif isinstance(message, msg.Link):
+            if message.state != self._page_link:
+                log.info("session %s: the page reports a %s link (%s)", self.session_id, message.state,
+                         message.model_dump(include={"rtt_ms", "ping_loss", "packet_loss", "jitter_ms", "available_kbps"}, exclude_none=True))
+            self._page_link = LinkState(message.state)
         elif isinstance(message, msg.Hello):
             await self._resume(message.after_seq)
         elif isinstance(message, msg.Next):
@@ -220,21 +259,32 @@ class RelaySession:
             self._ask()
 
     async def _resume(self, after_seq: int) -> None:
-        for segment in await self._world.sessions.transcript(self.session_id):
-            if segment.seq > after_seq:
-                self._send(msg.final_message(segment))
+        async with self._delivery:
+            transcript = await self._world.sessions.transcript(self.session_id)
+            for segment in transcript:
+                if segment.seq > after_seq:
+                    self._send_final(segment)
         self._session = await self._world.sessions.get(self.session_id)
         if self._session.is_ended:
             self._send_ended()
-        else:
-            self._ask()
+            return
+        # An answer already under way (a reload, a new relay) goes on: the question is shown, not read out again.
+        current = self._question_id(self._session.current_question)
+        self._ask(speak=not any(s.question_id == current for s in transcript))
 
-    def _ask(self) -> None:
+    def _send_final(self, segment: Segment) -> None:
+        """Each final once per connection, whether it comes live or in a replay."""
+        if segment.seq in self._finals_sent:
+            return
+        self._finals_sent.add(segment.seq)
+        self._send(msg.final_message(segment))
+
+    def _ask(self, speak: bool = True) -> None:
         if self._asking is not None:
             self._asking.cancel()
-        self._asking = self._spawn(self._ask_current())
+        self._asking = self._spawn(self._ask_current(speak))
 
-    async def _ask_current(self) -> None:
+    async def _ask_current(self, speak: bool = True) -> None:
         session = self._session
         question = session.question_at(session.current_question)
         if question is None:
@@ -245,8 +295,9 @@ class RelaySession:
         self._send(msg.QuestionOut(question_id=question.id, index=question.index, total=total, text=question.text))
         try:
             self._voice.hush()
-            self._voice.say(await self._world.synthesizer.synthesize(question.text))
-            await self._voice.finished()
+            if speak:
+                self._voice.say(await self._world.synthesizer.synthesize(question.text))
+                await self._voice.finished()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -254,6 +305,7 @@ class RelaySession:
         self._turn.reset()
         self._cues.start_answer(self._timeline.seconds, question.time_limit_s)
         self._answer_words, self._partial_words = [], []
+        self._start_recording(question.id)
         self._listening = True
         self._send(msg.StateOut(status="listening", question_index=question.index, total=total))
 
@@ -265,12 +317,15 @@ class RelaySession:
             index = session.current_question
             question_id = self._question_id(index)
             self._listening = False
+            saving = self._stop_recording()  # its last write runs while the finals are flushed
             self._boundaries.append((self._timeline.seconds, index + 1))
             if self._stream is not None:
                 try:  # the answer's last words are persisted and shown before the next question
                     await asyncio.wait_for(self._stream.flush(), timeout=15)
                 except TimeoutError:
                     log.warning("session %s: finals of question %s are late; moving on", self.session_id, question_id)
+            if saving:  # the recording is listed by the time the answer is reported closed
+                await asyncio.wait(saving, timeout=15)
             self._session = await self._world.sessions.close_answer(self.session_id, index, reason)
             self._send(msg.AnswerEndOut(question_id=question_id, reason=reason))
             if self._session.is_ended:
@@ -281,10 +336,48 @@ class RelaySession:
             else:
                 self._ask()
 
+    def _start_recording(self, question_id: str) -> None:
+        """Record from the moment the relay listens for an answer; a question asked again goes on in the same file."""
+        if not self._session.record_audio or (self._recorder is not None and self._recorder.question_id == question_id):
+            return
+        if self._recorder is not None:  # not expected: a recording stops when its answer closes
+            self._spawn(asyncio.wait(self._stop_recording()))
+        connection = self._phrase_base // PHRASES_PER_CONNECTION
+        recording = Recording(session_id=self.session_id, name=recording_name(question_id, connection), question_id=question_id,
+                              connection=connection, start=self._timeline.seconds)
+        self._recorder = AnswerRecorder(self._world.blobs, recording, self._world.sessions.save_recording)
+
+    def _stop_recording(self) -> set[asyncio.Task]:
+        recorder, self._recorder = self._recorder, None
+        return {recorder.stop()} if recorder is not None else set()
+
     def _send_ended(self) -> None:
         total = len(self._session.questions)
         self._send(msg.StateOut(status="ended", question_index=total, total=total))
         self._send(msg.EndedOut(session_id=self.session_id))
+
+    # -- the link watchdog (rehearse/link_quality.py) -----------------------------------------------------------------
+    @property
+    def _degraded(self) -> bool:
+        return self._page_link is not LinkState.GOOD or self._link.state is LinkState.POOR
+
+    async def _watch_link(self) -> None:
+        """Ping the page every 5 s and classify the link every second; recognition goes on whatever the state."""
+        while True:
+            await asyncio.sleep(1.0)
+            if self._session.is_ended:  # `ended` is the last thing the page hears on this connection
+                return
+            now = time.monotonic()
+            before = self._link.state
+            state = self._link.update(now)
+            if state is not before:
+                figures = self._link.figures(now).model_dump(exclude_none=True)
+                log.info("session %s: link %s -> %s (%s, silent %.1f s)", self.session_id, before, state, figures, self._link.silent_s(now))
+            if self._link.pings.due(now):
+                stamp = float(int(time.time() * 1000))
+                self._link.pings.sent(stamp, now)
+                pings = self._link.pings
+                self._send(msg.PingOut(t=stamp, rtt_ms=pings.rtt_ms, ping_loss=pings.loss, state=state.value))
 
     # -- plumbing --------------------------------------------------------------------------------------------------
     def _send(self, message: BaseModel) -> None:
@@ -305,11 +398,17 @@ class RelaySession:
 
     async def close(self) -> None:
         """Stop media, then let pending finals be persisted: nothing the candidate said is lost."""
-        if self._closed:
+        if self._closed:  # a reconnect taking over waits for those finals, so the `hello` replay includes them
+            try:
+                await asyncio.wait_for(self._close_done.wait(), timeout=30)
+            except TimeoutError:
+                log.warning("session %s: the previous connection is slow to close; going on", self.session_id)
             return
         self._closed = True
         self._listening = False
         await self._pc.close()
+        if saving := self._stop_recording():
+            await asyncio.wait(saving, timeout=15)
         if self._stream is not None:
             await self._stream.aclose()
         for task in list(self._tasks):
@@ -319,3 +418,4 @@ class RelaySession:
                 else:
                     task.cancel()
         self._on_closed(self)
+        self._close_done.set()

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from rehearse.errors import InvalidRequest
+from rehearse.link_quality import LinkFigures
 from rehearse.model import Segment
 
 V = 1
@@ -39,15 +40,31 @@ class Ping(_Message):
     t: float = 0
 
 
-ClientMessage = Annotated[Hello | Next | Repeat | End | Ping, Field(discriminator="type")]
+class Pong(_Message):
+    """The page's answer to the relay's `ping`, with the relay's stamp."""
+
+    type: Literal["pong"]
+    t: float
+
+
+class Link(_Message, LinkFigures):
+    """The page's view of the link, sent on every change of its state (rehearse/link_quality.py)."""
+
+    type: Literal["link"]
+    state: Literal["good", "poor", "lost"]
+
+
+ClientMessage = Annotated[Hello | Next | Repeat | End | Ping | Pong | Link, Field(discriminator="type")]
 _client = TypeAdapter(ClientMessage)
 
 
-def parse_client_message(raw: str | bytes) -> Hello | Next | Repeat | End | Ping:
+def parse_client_message(raw: str | bytes) -> Hello | Next | Repeat | End | Ping | Pong | Link:
     if isinstance(raw, bytes) or len(raw) > 4096:
         raise InvalidRequest("data channel messages are JSON text of at most 4 KiB")
     try:
         return _client.validate_python(json.loads(raw))
+    except RecursionError:  # deeply nested arrays fit in 4 KiB and exhaust the JSON parser's stack
+        raise InvalidRequest("unknown or malformed message (nested too deeply); see docs/protocol.md") from None
     except (ValueError, ValidationError) as exc:
         detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not JSON"
         raise InvalidRequest(f"unknown or malformed message ({detail}); see docs/protocol.md") from None
@@ -112,6 +129,16 @@ class PongOut(_Message):
     type: Literal["pong"] = "pong"
     t: float
     server_ms: int
+
+
+class PingOut(_Message):
+    """The relay's ping (every 5 s); carries the relay's view of the link from its earlier pings."""
+
+    type: Literal["ping"] = "ping"
+    t: float
+    rtt_ms: float | None = None
+    ping_loss: float | None = None
+    state: Literal["good", "poor", "lost"] = "good"
 
 
 class ErrorOut(_Message):

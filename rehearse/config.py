@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rehearse.ice import ice_servers_for
 from rehearse.ports import Blobs, Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
 from rehearse.question_bank import QuestionBank, default_bank
 from rehearse.sessions import Sessions
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     phrase_silence_s: float = Field(default=0.5, ge=0.2, le=3.0)
     end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)
     vad_aggressiveness: int = Field(default=2, ge=0, le=3)
+    # speech: the world's recognizer (two-pass here, Azure Speech in Azure). forward_only: the relay decodes the audio
+    # and a stage counts and drops it, to measure the relay's own cost (bench/load.py).
+    recognizer: Literal["speech", "forward_only"] = "speech"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_live_sessions: int = Field(default=8, ge=1)
     preload_models: bool = True
@@ -63,8 +67,19 @@ class Settings(BaseSettings):
     # STUN/TURN servers for both ends, as RTCIceServer dicts ({"urls", "username", "credential"}). Container Apps
     # ingress carries no UDP, so in Azure media needs a TURN server; on one machine none is needed.
     ice_servers: list[dict[str, Any]] = Field(default_factory=list)
+    # A TURN server using coturn's shared-secret scheme (use-auth-secret): every connection gets its own credentials,
+    # valid for turn_credential_ttl_s. infra/bicep deploys one; REHEARSE_TURN_URLS is a JSON list of turn: URLs.
+    turn_urls: list[str] = Field(default_factory=list)
+    turn_secret: str | None = Field(default=None, min_length=32)
+    turn_credential_ttl_s: int = Field(default=3600, ge=60, le=86400)
+    ice_transport_policy: Literal["all", "relay"] = "all"  # "relay": browsers use only TURN (hides their addresses)
     require_sign_in: bool = False  # true in Azure: App Service Authentication (Easy Auth) in front of the API
     drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish
+    # Where spans go (docs/tracing.md): none (no-op), console (stdout), otlp (OTLP/HTTP) or azure (Application
+    # Insights, APPLICATIONINSIGHTS_CONNECTION_STRING). The OTLP endpoint is the full traces URL, e.g.
+    # http://127.0.0.1:4318/v1/traces; unset, the exporter reads OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
+    traces: Literal["none", "console", "otlp", "azure"] = "none"
+    otlp_endpoint: str | None = None
 
     @property
     def embedder_dir(self) -> Path:
@@ -73,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def whisper_dir(self) -> Path:
         return self.whisper_model_dir or self.data_dir / "models" / "whisper-base"
+
+    def ice_servers_for(self, who: str) -> list[dict[str, Any]]:
+        """The ICE servers one peer (a page or the relay's side of a session) is given, with its own TURN credentials."""
+        return ice_servers_for(who, self.ice_servers, self.turn_urls, self.turn_secret, self.turn_credential_ttl_s)
 
     def resolved_token_secret(self) -> str:
         """The configured secret, or one kept in the data folder so tokens survive a restart."""
@@ -228,6 +247,10 @@ def _build_evaluator(settings: Settings) -> Evaluator:
 
 
 def _build_recognizer(settings: Settings) -> Recognizer:
+    if settings.recognizer == "forward_only":
+        from rehearse.adapters.local.discarding_recognizer import DiscardingRecognizer
+
+        return DiscardingRecognizer()
     if settings.world == "azure":
         from rehearse.adapters.azure.speech_recognizer import AzureSpeechRecognizer
 

@@ -14,6 +14,9 @@ V = 1
 class _Event(BaseModel):
     v: int = V
     session_id: str = Field(min_length=1, max_length=100)
+    # W3C trace context of the span that sent the event; optional, so older messages still parse. Not validated
+    # further: a malformed one only starts a new trace, it must never poison the message.
+    traceparent: str | None = Field(default=None, max_length=512)
 
 
 class AnswerCompleted(_Event):

@@ -15,6 +15,7 @@ PRINCIPAL_HEADER = "x-ms-client-principal"
 PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"
 PRINCIPAL_NAME_HEADER = "x-ms-client-principal-name"
 PRINCIPAL_IDP_HEADER = "x-ms-client-principal-idp"
+CANDIDATE_HEADER = "x-rehearse-candidate"  # the page's candidate token on POST /api/sessions (docs/protocol.md)
 OBJECT_ID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 NAME_CLAIM = "name"
 # Easy Auth headers are a few KB at most; a far larger one is not from the platform and is not worth decoding.
@@ -41,6 +42,11 @@ class SignInRequired(RehearseError):
 
 class NotYourSession(RehearseError):
     code = "not_your_session"
+    status = 403
+
+
+class CandidateMismatch(RehearseError):
+    code = "candidate_mismatch"
     status = 403
 
 
@@ -94,6 +100,19 @@ def check_owner(candidate: Candidate, owner_id: str) -> None:
         raise NotYourSession("this session belongs to another candidate")
 
 
+def acting_candidate_id(headers: Mapping[str, str], require_sign_in: bool, token_candidate_id: str | None) -> str | None:
+    """Whose interviews a request creates or lists, or None for a new candidate.
+
+    With sign-in required, the signed-in principal, and a candidate token (already verified) must name the same
+    person; without, the candidate the token names. Easy Auth headers are ignored when sign-in is off."""
+    if not require_sign_in:
+        return token_candidate_id
+    principal = signed_in_candidate(headers, True)
+    if token_candidate_id is not None and token_candidate_id != principal.id:
+        raise CandidateMismatch("the candidate token belongs to another signed-in candidate: sign in as them, or drop the token")
+    return principal.id
+
+
 def _decode_principal(encoded: str) -> _Principal:
     if len(encoded) > _MAX_PRINCIPAL_CHARS:
         raise InvalidToken(f"the X-MS-CLIENT-PRINCIPAL header is {len(encoded)} characters; at most {_MAX_PRINCIPAL_CHARS} are accepted")
@@ -106,7 +125,7 @@ def _decode_principal(encoded: str) -> _Principal:
         raise InvalidToken("the X-MS-CLIENT-PRINCIPAL header is not valid base64") from None
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than the parser's stack
         raise InvalidToken("the X-MS-CLIENT-PRINCIPAL header is base64 but not JSON") from None
     try:
         return _Principal.model_validate(document)

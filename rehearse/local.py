@@ -19,6 +19,7 @@ from media_relay.http_edge import api_request, json_errors, json_response
 from media_relay.signaling import Relay
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
+from rehearse.adapters.telemetry import setup_tracing
 from rehearse.config import Settings, World, build_world
 
 log = logging.getLogger("rehearse")
@@ -26,8 +27,15 @@ log = logging.getLogger("rehearse")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
-    api = HttpApi(world)
     relay = Relay(world)
+
+    async def close_live(session_id: str) -> None:
+        """A deleted session's live connection ends here, in this process: its page hears the connection close."""
+        live = relay.live.get(session_id)
+        if live is not None:
+            await live.close()
+
+    api = HttpApi(world, close_live=close_live)
     limit = world.settings.max_body_bytes
     app = web.Application(middlewares=[json_errors], client_max_size=limit)
     app["world"], app["relay"], app["hub"] = world, relay, hub
@@ -49,7 +57,12 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
     app.router.add_get("/api/roles", operation("roles"))
     app.router.add_post("/api/sessions", operation("create_session"))
     app.router.add_get("/api/sessions/{session_id}", operation("get_session"))
+    app.router.add_delete("/api/sessions/{session_id}", operation("delete_session"))
+    app.router.add_get("/api/sessions/{session_id}/report.html", operation("report_html"))
+    app.router.add_get("/api/history", operation("history"))
     app.router.add_get("/api/sessions/{session_id}/negotiate", operation("negotiate"))
+    app.router.add_get("/api/sessions/{session_id}/recordings/{name}", operation("recording"))
+    app.router.add_post("/api/sessions/{session_id}/diagnostics", operation("upload_diagnostics"))
     app.router.add_get(PUBSUB_PATH, hub.handle)
     app.router.add_get("/{name:.*}", page)
 
@@ -66,6 +79,7 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
 
 
 async def serve(settings: Settings) -> None:
+    setup_tracing(settings.traces, "rehearse", settings.otlp_endpoint)
     secret = settings.resolved_token_secret()
     hub = LocalPubSubHub(secret, settings.token_ttl_s)
     world = build_world(settings, hub)

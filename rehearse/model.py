@@ -43,6 +43,7 @@ class Session(BaseModel):
     last_seq: int = 0
     connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
     closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
+    record_audio: bool = False  # the candidate's consent to keep their answers' audio; nothing is recorded without it
 
     @property
     def is_ended(self) -> bool:
@@ -81,3 +82,39 @@ class Segment(BaseModel):
 def segment_id_for(session_id: str, phrase_id: int) -> str:
     """Deterministic id: re-persisting the same phrase overwrites instead of duplicating."""
     return f"{session_id}.p{phrase_id:05d}"
+
+
+PHRASES_PER_CONNECTION = 100_000  # a phrase id is connection × this + the phrase's number within the connection
+
+
+class Recording(BaseModel):
+    """One answer's audio, kept with consent: its file and where it sits in the audio of the connection that heard it."""
+
+    v: int = SCHEMA_VERSION
+    session_id: str
+    name: str  # file name within the session, `{question_id}-{connection}.wav`
+    question_id: str
+    connection: int
+    start: float  # seconds of the connection's audio at the recording's first sample (the clock of Segment.start)
+    duration: float = 0.0  # seconds written so far; grows while the answer goes on
+
+    @property
+    def blob_name(self) -> str:
+        return f"{self.session_id}/{self.name}"
+
+
+def recording_name(question_id: str, connection: int) -> str:
+    return f"{question_id}-{connection}.wav"
+
+
+def place_in_recording(segment: Segment, recordings: list[Recording]) -> tuple[Recording, float] | None:
+    """The recording that holds a segment and the segment's offset in it (seconds), or None when none does.
+
+    Segment times are seconds of one connection's audio, so only that connection's recordings of the same
+    question can hold it; a phrase begun just before listening started is placed at the recording's start."""
+    connection = segment.phrase_id // PHRASES_PER_CONNECTION
+    for recording in recordings:
+        if recording.connection == connection and recording.question_id == segment.question_id:
+            if segment.end > recording.start and segment.start < recording.start + recording.duration:
+                return recording, round(max(0.0, segment.start - recording.start), 3)
+    return None

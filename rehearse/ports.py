@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate
+from rehearse.model import Question
 
 
 class Store(Protocol):
@@ -27,6 +28,9 @@ class Store(Protocol):
 
     async def delete(self, container: str, session_id: str, doc_id: str) -> None: ...
 
+    async def delete_partition(self, container: str, session_id: str) -> int:
+        """Delete every document of the partition in the container; returns how many there were."""
+
     async def close(self) -> None: ...
 
 
@@ -38,6 +42,9 @@ class Blobs(Protocol):
     async def get(self, container: str, name: str) -> bytes | None: ...
 
     async def delete(self, container: str, name: str) -> None: ...
+
+    async def list(self, container: str, prefix: str = "") -> list[str]:
+        """Names of the container's blobs that start with prefix, sorted; [] when the container does not exist."""
 
     async def close(self) -> None: ...
 
@@ -133,3 +140,11 @@ class Evaluator(Protocol):
     """Contextual feedback on one scored answer. Never raises for the model's failures: falls back and says so."""
 
     async def evaluate(self, answer: AnswerText, score: AnswerScore) -> Evaluation: ...
+
+    async def tailor_questions(
+        self, job_description: str, candidates: list[Question], count: int, roles: Mapping[str, str] | None = None
+    ) -> list[Question]:
+        """`count` of the candidates (fewer only when there are fewer), chosen and worded for the job description.
+
+        `roles` maps a candidate's id to its role's title and description. Every question keeps its bank id and key
+        points; only its text may be reworded. Never raises for the model's failures: falls back to the deterministic choice."""

@@ -12,8 +12,10 @@ from rehearse.errors import InvalidToken
 from rehearse.identity import (
     ANONYMOUS,
     Candidate,
+    CandidateMismatch,
     NotYourSession,
     SignInRequired,
+    acting_candidate_id,
     candidate_from_principal,
     check_owner,
     signed_in_candidate,
@@ -145,3 +147,18 @@ def test_only_the_owner_may_read_a_session():
     with pytest.raises(NotYourSession) as caught:
         check_owner(Candidate(id="someone-else", provider="aad"), OID)
     assert (caught.value.status, caught.value.code) == (403, "not_your_session")
+
+
+def test_without_sign_in_the_candidate_is_the_one_the_token_names_or_a_new_one():
+    assert acting_candidate_id(headers_for(ENTRA_PRINCIPAL), False, "c_1") == "c_1"  # Easy Auth headers ignored
+    assert acting_candidate_id({}, False, None) is None
+
+
+def test_with_sign_in_the_candidate_is_the_principal_and_a_token_must_name_them():
+    assert acting_candidate_id(headers_for(ENTRA_PRINCIPAL), True, None) == OID
+    assert acting_candidate_id(headers_for(ENTRA_PRINCIPAL), True, OID) == OID
+    with pytest.raises(CandidateMismatch) as caught:
+        acting_candidate_id(headers_for(ENTRA_PRINCIPAL), True, "c_someone_else")
+    assert (caught.value.status, caught.value.code) == (403, "candidate_mismatch")
+    with pytest.raises(SignInRequired):
+        acting_candidate_id({}, True, OID)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rehearse.analysis_model import DIMENSIONS, AnswerFeatures, AnswerScore, AnswerText, Dimension, Evaluation, Rewrite, Scores
 from rehearse.documents import evaluation_id
 from rehearse.evaluation.rewrite import rewrite_answer
 from rehearse.evaluation.wording import distinct_said, hedge_in, number, quote, strip_padding, transcript_of, words_of
+from rehearse.model import Question
+from rehearse.tailoring import pick_questions
 
 MAX_POINTS = 3
 PACE_EASY = (120.0, 170.0)  # words per minute a listener follows comfortably
@@ -308,3 +311,9 @@ class DeterministicEvaluator:
 
     async def evaluate(self, answer: AnswerText, score: AnswerScore) -> Evaluation:
         return evaluate_answer(answer, score)
+
+    async def tailor_questions(
+        self, job_description: str, candidates: list[Question], count: int, roles: Mapping[str, str] | None = None
+    ) -> list[Question]:
+        # tens of milliseconds for a long description: off the event loop the live relay shares on the embedded default
+        return await asyncio.to_thread(pick_questions, job_description, candidates, count, roles)

@@ -26,6 +26,11 @@ def test_every_api_operation_is_an_http_function():
         "create_session": ("sessions", ("POST",)),
         "get_session": ("sessions/{session_id}", ("GET",)),
         "negotiate": ("sessions/{session_id}/negotiate", ("GET",)),
+        "upload_diagnostics": ("sessions/{session_id}/diagnostics", ("POST",)),
+        "get_recording": ("sessions/{session_id}/recordings/{name}", ("GET",)),
+        "delete_session": ("sessions/{session_id}", ("DELETE",)),
+        "get_report_html": ("sessions/{session_id}/report.html", ("GET",)),
+        "list_history": ("history", ("GET",)),
     }
 
 

@@ -40,7 +40,7 @@ RELAY_ENV = {
     "REHEARSE_DRAIN_GRACE_S", "REHEARSE_COSMOS_ENDPOINT", "REHEARSE_COSMOS_DATABASE", "REHEARSE_BLOB_ENDPOINT",
     "REHEARSE_QUEUE_ENDPOINT", "REHEARSE_WEBPUBSUB_ENDPOINT", "REHEARSE_WEBPUBSUB_HUB", "REHEARSE_SPEECH_REGION",
     "REHEARSE_SPEECH_RESOURCE_ID", "REHEARSE_SPEECH_VOICE", "AZURE_CLIENT_ID", "REHEARSE_TURN_URLS", "REHEARSE_TURN_SECRET",
-    "REHEARSE_ICE_SERVERS",
+    "REHEARSE_ICE_SERVERS", "REHEARSE_TRACES",
 }
 # Every role the templates assign, by built-in role definition ID (the same in every Azure cloud). Checked against
 # Microsoft's published built-in role lists; a new role needs a line here and a reason in infra/bicep/modules/roles.bicep.

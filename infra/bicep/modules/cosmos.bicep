@@ -29,6 +29,9 @@ var containerNames = [
   'summaries'
   'reports'
   'poison'
+  'recordings'
+  // partitioned by candidate id: there the value of /session_id is the candidate's id (interviews listed per candidate)
+  'history'
 ]
 var partitionKeyPath = '/session_id'
 

@@ -238,6 +238,8 @@ var rehearseSettings = {
   REHEARSE_SPEECH_RESOURCE_ID: speechResourceId
   REHEARSE_SPEECH_VOICE: speechVoice
   REHEARSE_RELAY_PUBLIC_URL: relayPublicUrl
+  // Spans to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING above, ingested with the managed identity).
+  REHEARSE_TRACES: 'azure'
   REHEARSE_TURN_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${turnSecretName})'
   REHEARSE_TURN_URLS: string(turnUrls)
   REHEARSE_ICE_SERVERS: string(iceServers)

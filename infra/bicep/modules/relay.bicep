@@ -154,6 +154,7 @@ var corsPolicy = empty(allowedOrigins) ? null : {
   allowedHeaders: [
     'authorization'
     'content-type'
+    'traceparent'
   ]
   maxAge: 600
 }
@@ -342,6 +343,10 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
             {
               name: 'AZURE_CLIENT_ID'
               value: identityClientId
+            }
+            {
+              name: 'REHEARSE_TRACES'
+              value: 'azure'
             }
             {
               name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -38,6 +38,7 @@ var queueNames = [
 var blobContainerNames = [
   'recordings'
   'reports'
+  'diagnostics'
   deploymentContainerName
 ]
 

@@ -53,6 +53,13 @@ class AzureBlobs:
         except ResourceNotFoundError:
             pass
 
+    async def list(self, container: str, prefix: str = "") -> list[str]:
+        try:
+            pages = self._service.get_container_client(container).list_blobs(name_starts_with=prefix or None)
+            return sorted([blob.name async for blob in pages])
+        except ResourceNotFoundError:  # no such container: nothing in it
+            return []
+
     async def close(self) -> None:
         await self._service.close()
         if self._owned_credential is not None:

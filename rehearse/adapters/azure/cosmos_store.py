@@ -14,7 +14,9 @@ from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosReso
 from rehearse.errors import ConcurrencyConflict
 
 # Bicep creates exactly these (infrastructure tests compare it with these constants); other names are refused.
-CONTAINERS: tuple[str, ...] = ("sessions", "segments", "scores", "evaluations", "summaries", "reports", "poison")
+CONTAINERS: tuple[str, ...] = ("sessions", "segments", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history")
+# "history" is the one container partitioned by candidate id: its partition key path is the same /session_id, whose value
+# there is the candidate's id (the Store's partition argument), so every container keeps one partition key path.
 PARTITION_KEY_PATH = "/session_id"
 
 _SYSTEM_KEYS = frozenset({"_rid", "_self", "_etag", "_attachments", "_ts"})
@@ -95,6 +97,23 @@ class CosmosStore:
             await proxy.delete_item(_checked_id(doc_id), partition_key=session_id)
         except CosmosResourceNotFoundError:
             pass
+
+    async def delete_partition(self, container: str, session_id: str) -> int:
+        proxy = await self._container(container)
+        # Item by item: the SDK's delete-by-partition-key is a preview feature that emulators do not implement, and a
+        # partition holds hundreds of documents at most.
+        pages = proxy.query_items(
+            "SELECT c.id FROM c WHERE c.session_id = @session_id",
+            parameters=[{"name": "@session_id", "value": session_id}],
+            partition_key=session_id,
+        )
+        ids = [item["id"] async for item in pages]
+        for doc_id in ids:
+            try:
+                await proxy.delete_item(doc_id, partition_key=session_id)
+            except CosmosResourceNotFoundError:
+                pass  # another deleter got there first
+        return len(ids)
 
     async def close(self) -> None:
         await self._client.close()

@@ -29,7 +29,9 @@ from rehearse.documents import evaluation_id
 from rehearse.evaluation.deterministic import DeterministicEvaluator
 from rehearse.evaluation.prompts import Feedback, feedback_messages, response_format
 from rehearse.evaluation.wording import transcript_of
+from rehearse.model import Question
 from rehearse.ports import Evaluator
+from rehearse.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class LLMOptions:
     max_retry_after_s: float = 30.0  # a longer Retry-After is cut to this
     stream: bool = False  # some deployments only answer streamed
     temperature: float | None = None  # None: the model's default (reasoning models reject any other)
+    tailor_budget_s: float = 15.0  # choosing questions for a job description, all attempts: a candidate is waiting
 
 
 def default_token_provider() -> TokenProvider:
@@ -211,20 +214,41 @@ class OpenAIEvaluator:
             model=model or self._model,
         )
 
+    async def tailor_questions(
+        self, job_description: str, candidates: list[Question], count: int, roles: Mapping[str, str] | None = None
+    ) -> list[Question]:
+        """The model chooses from the bank's ids and rewords; anything off (schema, ids, count, time) falls back."""
+        if count <= 0 or not candidates:
+            return []
+        try:
+            async with asyncio.timeout(self._options.tailor_budget_s):
+                content, _ = await self._complete(
+                    tailoring_messages(job_description, candidates, count, roles), tailoring_response_format(candidates)
+                )
+            return accept_tailoring(content, candidates, count)
+        except (TailoringRejected, _ModelFailed) as e:
+            reason = str(e)
+        except TimeoutError:
+            reason = f"llm_unavailable: no usable answer within {self._options.tailor_budget_s:g} s"
+        except Exception as e:  # a failure of any kind must not stop the candidate from starting their interview
+            reason = f"llm_error: {type(e).__name__}: {str(e)[:200]}"
+        log.warning("tailoring falls back to the deterministic choice: %s", reason)
+        return await self._fallback.tailor_questions(job_description, candidates, count, roles)
+
     async def _fall_back(self, answer: AnswerText, score: AnswerScore, reason: str) -> Evaluation:
         log.warning("evaluation %s.%s falls back to the deterministic evaluator: %s", score.session_id, score.question_id, reason)
         evaluation = await self._fallback.evaluate(answer, score)
         return evaluation.model_copy(update={"fallback_reason": reason})
 
     # -- the request, with retries ---------------------------------------------------------------------------
-    async def _complete(self, messages: list[dict[str, str]]) -> tuple[str, str]:
+    async def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
         """The model's content and name. Retries 429, 5xx, timeouts and lost connections with backoff and jitter."""
         attempts = max(1, self._options.max_attempts)
         for attempt in range(1, attempts + 1):
             try:
                 # The client's timeout covers each read; this one also covers a stream that trickles on for too long.
                 async with asyncio.timeout(self._options.timeout_s):
-                    return await self._attempt(messages)
+                    return await self._attempt(messages, schema)
             except TimeoutError:
                 failure = _Transient("timeout")
             except _Transient as e:
@@ -240,9 +264,9 @@ class OpenAIEvaluator:
         delay = min(self._options.max_backoff_s, self._options.backoff_s * 2 ** (attempt - 1))
         return delay * (0.5 + 0.5 * self._jitter.random())
 
-    async def _attempt(self, messages: list[dict[str, str]]) -> tuple[str, str]:
+    async def _attempt(self, messages: list[dict[str, str]], schema: dict[str, Any] | None) -> tuple[str, str]:
         try:
-            return await (self._streamed(messages) if self._options.stream else self._whole(messages))
+            return await (self._streamed(messages, schema) if self._options.stream else self._whole(messages, schema))
         except (APITimeoutError, TimeoutError):
             raise _Transient("timeout") from None
         except APIStatusError as e:
@@ -252,14 +276,15 @@ class OpenAIEvaluator:
         except APIError as e:  # an error event in the middle of a stream
             raise _Transient(f"stream error ({e.message[:100]})") from None
 
-    def _request(self) -> dict[str, Any]:
-        request: dict[str, Any] = {"model": self._model, "response_format": response_format(), "timeout": self._options.timeout_s}
+    def _request(self, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The request's options; `schema` is a response_format (the feedback's when None)."""
+        request: dict[str, Any] = {"model": self._model, "response_format": schema or response_format(), "timeout": self._options.timeout_s}
         if self._options.temperature is not None:
             request["temperature"] = self._options.temperature
         return request
 
-    async def _whole(self, messages: list[dict[str, str]]) -> tuple[str, str]:
-        completion = await self._client.chat.completions.create(messages=messages, **self._request())
+    async def _whole(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
+        completion = await self._client.chat.completions.create(messages=messages, **self._request(schema))
         if not completion.choices:
             raise _ModelFailed("llm_off_schema: the answer had no choices")
         message = completion.choices[0].message
@@ -267,10 +292,10 @@ class OpenAIEvaluator:
             raise _ModelFailed(f"llm_refused: {message.refusal[:200]}")
         return message.content or "", completion.model
 
-    async def _streamed(self, messages: list[dict[str, str]]) -> tuple[str, str]:
+    async def _streamed(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
         pieces: list[str] = []
         model = ""
-        stream = await self._client.chat.completions.create(messages=messages, stream=True, **self._request())
+        stream = await self._client.chat.completions.create(messages=messages, stream=True, **self._request(schema))
         async with stream:
             async for chunk in stream:
                 model = model or chunk.model

@@ -10,6 +10,7 @@ from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError, ServiceResponseError
 from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient
 
+from rehearse import tracing
 from rehearse.errors import RehearseError
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,12 @@ class WebPubSubPublisher:
 
     async def publish(self, session_id: str, event: dict[str, Any]) -> None:
         group = group_for(session_id)
-        try:
-            # a dict with application/json: the SDK serializes it once; a str would arrive as a JSON string literal
-            await self._client.send_to_group(group, event, content_type="application/json")
-        except AzureError as exc:
-            raise self._failure(f"sending {event.get('type', 'an event')!r} to group {group!r}", exc) from exc
+        with tracing.span("pubsub.publish", session_id, kind="producer", event=event.get("type"), group=group):
+            try:
+                # a dict with application/json: the SDK serializes it once; a str would arrive as a JSON string literal
+                await self._client.send_to_group(group, event, content_type="application/json")
+            except AzureError as exc:
+                raise self._failure(f"sending {event.get('type', 'an event')!r} to group {group!r}", exc) from exc
 
     async def client_access(self, session_id: str, base_url: str) -> dict[str, str]:
         """base_url is unused: browsers connect to the service's own endpoint, which the token's URL names."""

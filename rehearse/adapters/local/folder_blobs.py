@@ -23,9 +23,15 @@ class FolderBlobs:
         path = self._path(container, name)
 
         def write() -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(path.name + ".partial")
-            partial.write_bytes(data)
+            for attempt in range(2):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    partial.write_bytes(data)
+                    break
+                except FileNotFoundError:  # a delete pruned the empty folder between mkdir and write
+                    if attempt:
+                        raise
             os.replace(partial, path)
 
         await asyncio.to_thread(write)
@@ -36,7 +42,31 @@ class FolderBlobs:
 
     async def delete(self, container: str, name: str) -> None:
         path = self._path(container, name)
-        await asyncio.to_thread(lambda: path.unlink(missing_ok=True))
+        top = self._root / container
+
+        def remove() -> None:
+            path.unlink(missing_ok=True)
+            # Folders left empty go too: a deleted session leaves no folder named after it.
+            folder = path.parent
+            while folder != top and top in folder.parents:
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty (or already gone): stop here
+                    break
+                folder = folder.parent
+
+        await asyncio.to_thread(remove)
+
+    async def list(self, container: str, prefix: str = "") -> list[str]:
+        top = self._root / container
+
+        def names() -> list[str]:
+            if not top.is_dir():
+                return []
+            found = (p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file() and not p.name.endswith(".partial"))
+            return sorted(n for n in found if n.startswith(prefix))
+
+        return await asyncio.to_thread(names)
 
     async def close(self) -> None:
         return None

@@ -1,7 +1,10 @@
 """Queue for the embedded default: asyncio queues in the process, delivering to the same function handlers.
 
 At-least-once like Storage Queues: a handler that raises gets the message again after a backoff, and after
-`max_dequeue` attempts the message goes to `<queue>-poison` with its reason (kept, logged, never dropped)."""
+`max_dequeue` attempts the message goes to `<queue>-poison` with its reason (kept, logged, never dropped).
+With a store, every message is written there when sent and deleted once handled or poisoned, and a queue's
+worker starts with what a previous process left: a crash (SIGKILL) loses no feedback, and a message handled
+just before the crash is delivered again, which the idempotent handlers absorb."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,6 +24,8 @@ log = logging.getLogger("rehearse.queue")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 POISON = "poison"
+PENDING = "queue"  # container of messages sent and not yet handled, all in one partition
+_PENDING_PARTITION = "pending"
 
 
 class InProcessQueue:
@@ -27,13 +33,14 @@ class InProcessQueue:
         self._max_dequeue = max_dequeue
         self._backoff_s = backoff_s
         self._store = store
-        self._queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int]]] = defaultdict(asyncio.Queue)
+        self._queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int, str]]] = defaultdict(asyncio.Queue)
         self._handlers: dict[str, Handler] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.poisoned: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._unfinished: set[str] = set()  # ids of the messages this process holds
 
     def subscribe(self, queue: str, handler: Handler) -> None:
         self._handlers[queue] = handler
@@ -43,9 +50,13 @@ class InProcessQueue:
     async def send(self, queue: str, message: dict[str, Any]) -> None:
         # a real queue stores bytes: the handler must not share objects with the sender
         copy = json.loads(json.dumps(message))
+        message_id = f"{queue}.{uuid.uuid4().hex}"
+        self._unfinished.add(message_id)
+        if self._store is not None:
+            await self._store.upsert(PENDING, _PENDING_PARTITION, message_id, {"id": message_id, "queue": queue, "message": copy})
         self._in_flight += 1
         self._idle.clear()
-        await self._queues[queue].put((copy, 1))
+        await self._queues[queue].put((copy, 1, message_id))
 
     async def drain(self, timeout: float = 60.0) -> None:
         """Wait until every message sent so far (and whatever its handlers sent) has been handled or poisoned."""
@@ -56,19 +67,46 @@ class InProcessQueue:
             task.cancel()
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
+    async def _recover(self, queue: str) -> None:
+        """Deliver again what an earlier process sent on this queue and never finished."""
+        if self._store is None:
+            return
+        for doc in await self._store.list(PENDING, _PENDING_PARTITION):
+            message_id = doc.get("id", "")
+            if doc.get("queue") == queue and message_id and message_id not in self._unfinished:  # not one of ours
+                self._unfinished.add(message_id)
+                log.info("%s: delivering a message left by an earlier process", queue)
+                self._in_flight += 1
+                self._idle.clear()
+                await self._queues[queue].put((doc["message"], 1, message_id))
+
     async def _work(self, queue: str) -> None:
         pending = self._queues[queue]
+        try:
+            await self._recover(queue)
+        except Exception:
+            log.exception("%s: could not read the messages left by an earlier process", queue)
         while True:
-            message, attempt = await pending.get()
+            message, attempt, message_id = await pending.get()
             try:
                 await self._handlers[queue](message)
             except Exception as exc:
                 if attempt < self._max_dequeue:
                     log.warning("%s: attempt %d failed (%s); retrying", queue, attempt, exc)
-                    asyncio.get_running_loop().call_later(self._backoff_s * 2 ** (attempt - 1), pending.put_nowait, (message, attempt + 1))
+                    retry = (message, attempt + 1, message_id)
+                    asyncio.get_running_loop().call_later(self._backoff_s * 2 ** (attempt - 1), pending.put_nowait, retry)
                     continue
                 await self._poison(queue, message, exc)
+            await self._forget(message_id)
             self._done()
+
+    async def _forget(self, message_id: str) -> None:
+        self._unfinished.discard(message_id)
+        if self._store is not None:
+            try:
+                await self._store.delete(PENDING, _PENDING_PARTITION, message_id)
+            except Exception:  # delivered again after a restart: the handlers are idempotent
+                log.exception("could not delete handled message %s", message_id)
 
     def _done(self) -> None:
         self._in_flight -= 1

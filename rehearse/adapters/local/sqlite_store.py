@@ -94,6 +94,15 @@ class SqliteStore:
 
         await asyncio.to_thread(_delete)
 
+    async def delete_partition(self, container: str, session_id: str) -> int:
+        def _delete() -> int:
+            with self._lock:
+                return self._db.execute(
+                    "DELETE FROM documents WHERE container=? AND session_id=?", (container, session_id)
+                ).rowcount
+
+        return await asyncio.to_thread(_delete)
+
     async def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
+from rehearse import tracing
 from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
 from rehearse.adapters.local.whisper_finals import WhisperFinals
 from rehearse.fillers import hesitations_in, merge_fillers
@@ -170,19 +171,24 @@ class TwoPassStream:
                 self._out.put_nowait(item)
                 continue
             phrase_id, event, streaming_words, speculation = item
-            try:
-                if speculation is not None and not speculation.cancelled():
-                    words, confidence = await asyncio.wrap_future(speculation)
-                else:
-                    words, confidence = await self._loop.run_in_executor(
-                        self._executor, self._finals.transcribe, event.audio, event.start_s
-                    )
-            except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
-                words, confidence = streaming_words, 0.0
-            prosody = await asyncio.to_thread(measure_prosody, event.audio)
-            fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))
-            text = " ".join(w.text for w in words)
-            self._out.put_nowait(
-                Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
-            )
+            speculative = speculation is not None and not speculation.cancelled()
+            # one span per phrase (a few per minute of speech): the session id comes from the relay's span, which
+            # was current when this stream was opened
+            with tracing.span("recognizer.final", None, phrase_id=phrase_id, speculative=speculative, audio_s=round(event.end_s - event.start_s, 2)) as span:
+                try:
+                    if speculative:
+                        words, confidence = await asyncio.wrap_future(speculation)
+                    else:
+                        words, confidence = await self._loop.run_in_executor(
+                            self._executor, self._finals.transcribe, event.audio, event.start_s
+                        )
+                except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
+                    words, confidence = streaming_words, 0.0
+                    span.set_attribute("rehearse.fallback", True)
+                prosody = await asyncio.to_thread(measure_prosody, event.audio)
+                fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))
+                text = " ".join(w.text for w in words)
+                self._out.put_nowait(
+                    Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
+                )
         self._out.put_nowait(None)

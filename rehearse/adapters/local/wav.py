@@ -24,9 +24,20 @@ def decode_wav(source: bytes | Path, rate: int) -> np.ndarray:
 
 
 def write_wav(path: Path, pcm: np.ndarray, rate: int) -> Path:
-    with wave.open(str(path), "wb") as w:
+    _write(str(path), pcm.astype(np.int16).tobytes(), rate)
+    return path
+
+
+def wav_bytes(pcm: np.ndarray | bytes, rate: int) -> bytes:
+    """A mono 16-bit WAV file in memory, from int16 PCM or its raw little-endian bytes (no conversion copy)."""
+    out = io.BytesIO()
+    _write(out, pcm if isinstance(pcm, bytes) else pcm.astype(np.int16).tobytes(), rate)
+    return out.getvalue()
+
+
+def _write(target: str | io.BytesIO, frames: bytes, rate: int) -> None:
+    with wave.open(target, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(pcm.astype(np.int16).tobytes())
-    return path
+        w.writeframes(frames)

@@ -83,3 +83,14 @@ async def test_without_create_containers_a_missing_container_is_an_error(azurite
 def test_an_endpoint_or_a_connection_string_is_required() -> None:
     with pytest.raises(ValueError, match="blob endpoint"):
         AzureBlobs()
+
+
+async def test_blobs_are_listed_by_prefix_sorted(blobs: AzureBlobs, container: str) -> None:
+    assert await blobs.list(container, "s_1/") == []  # no container yet
+    for name in ("s_1/q1-1.wav", "s_1/deep/q2-1.wav", "s_10/q1-1.wav", "s_2/q1-1.wav"):
+        await blobs.put(container, name, b"RIFF")
+    assert await blobs.list(container, "s_1/") == ["s_1/deep/q2-1.wav", "s_1/q1-1.wav"]
+    assert await blobs.list(container) == ["s_1/deep/q2-1.wav", "s_1/q1-1.wav", "s_10/q1-1.wav", "s_2/q1-1.wav"]
+    for name in await blobs.list(container, "s_1/"):
+        await blobs.delete(container, name)
+    assert await blobs.list(container, "s_1/") == [] and len(await blobs.list(container)) == 2

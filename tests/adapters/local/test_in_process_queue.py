@@ -1,4 +1,6 @@
-from rehearse.adapters.local.in_process_queue import POISON, InProcessQueue
+import asyncio
+
+from rehearse.adapters.local.in_process_queue import PENDING, POISON, InProcessQueue
 from rehearse.adapters.local.sqlite_store import SqliteStore
 
 
@@ -80,3 +82,23 @@ async def test_drain_waits_for_messages_sent_by_handlers():
     await queue.drain(5)
     assert order == ["first", "second"]
     await queue.close()
+
+
+async def test_messages_a_killed_process_left_are_delivered_by_the_next(tmp_path):
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    crashed = InProcessQueue(store=store)  # sends, then dies before any handler ran
+    await crashed.send("answer-completed", {"session_id": "s1", "question_id": "q1"})
+    got = []
+
+    async def handler(message):
+        got.append(message)
+
+    restarted = InProcessQueue(store=store)
+    restarted.subscribe("answer-completed", handler)
+    await restarted.send("answer-completed", {"session_id": "s1", "question_id": "q2"})
+    await asyncio.sleep(0.05)
+    await restarted.drain(5)
+    assert sorted(m["question_id"] for m in got) == ["q1", "q2"]  # each once: its own message is not "left over"
+    assert await store.list(PENDING, "pending") == []
+    await restarted.close()
+    await store.close()

@@ -1,0 +1,60 @@
+"""The embedded default as a process a fault test can kill (SIGKILL) and start again on the same port and data dir."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.server import EMBEDDER_DIR, MODEL_DIR, ROOT, free_port
+
+
+class AppProcess:
+    def __init__(self, data_dir: Path, log_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._log_path = log_path
+        self._env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "REHEARSE_PORT": str(self.port),
+            "REHEARSE_DATA_DIR": str(data_dir),
+            "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
+            "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
+            **env,
+        }
+        self._proc: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 60) -> str:
+        with self._log_path.open("ab") as log:
+            self._proc = subprocess.Popen([sys.executable, "-m", "rehearse.local"], cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"rehearse.local exited: {self._log_path.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(self.base_url + "/healthz", timeout=1).read()
+                return self.base_url
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"rehearse.local did not start within {timeout_s} s") from None
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is drained or flushed."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGKILL)
+        self._proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
