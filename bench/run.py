@@ -6,6 +6,10 @@ transcript_latency_ms  relay receipt of the audio frame that completed a word ->
 final_latency_ms       relay receipt of a phrase's last voiced frame -> its final text rendered in the DOM
 recognizer_rtf         processing time / audio time, for the streaming pass and the accurate pass
 word_recall            share of the spoken words found in the finals the page showed
+concurrent_sessions_max  the most candidates one app process carries within 400 ms p95 (bench/load.py; both recognizers)
+cpu_per_session          the fraction of a core one live session costs there (the load run takes ~6 min; --skip-load)
+resume_ms                a blackout's end -> the page hears from the relay again (bench/faults.py, about 3 minutes;
+segments_lost            --skip-faults leaves it out); finals lost or duplicated under each fault, must be 0
 """
 
 from __future__ import annotations
@@ -140,6 +144,16 @@ def main() -> None:
 
     emit("score_answer_ms", **score_answer.measure(), target_p95=150, answer="2 minutes, 310 words, 5 key points, embedder and tone")
     emit("function_app_import_ms", **cold_start.measure(), target_p95=1500)
+    if "--skip-faults" not in sys.argv[1:]:
+        from bench import faults
+
+        for line in faults.run():
+            emit(line.pop("metric"), **line)
+    if "--skip-load" not in sys.argv[1:]:
+        from bench import load
+
+        for line in load.run(["two_pass", "forward_only"], budget_s=330):
+            emit(line.pop("metric"), **line)
 
 
 if __name__ == "__main__":

@@ -205,6 +205,8 @@ class RelaySession:
         )
 
     async def _announce_final(self, hyp: Hypothesis) -> None:
+        if self._session.is_ended:  # words after the end belong to no answer (the last answer's were flushed first)
+            return
         phrase_id = self._phrase_base + hyp.phrase_id
         question_id = self._question_id(self._question_for(hyp.start))
         if not hyp.text.strip():

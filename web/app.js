@@ -1,48 +1,121 @@
-// Rehearse: browser client for live AI mock interviews.
+// Rehearse: browser client for live AI mock interviews. This module runs the page: setup, the interview (WebRTC, the
+// data channel, the link watchdog, the transcript, cues) and the feedback as it arrives. Its helpers are modules of
+// their own: api.js (HTTP, stored candidate), mic.js (microphone and its check), timer.js (answer timer), pubsub.js
+// (feedback events), report.js (the report and its charts), replay.js (recorded answers); theme.js runs in <head>.
 // Contract with the server: docs/protocol.md (HTTP API + WebRTC data channel "rehearse", version 1).
+
+import { ApiError, api, createSession } from "./api.js";
+import { $, errorMessage, parseObject, sentence, toScore } from "./dom.js";
+import { MicCheck, MicError, getMicrophone, micHelp } from "./mic.js";
+import { FeedbackSocket } from "./pubsub.js";
+import { Replay } from "./replay.js";
+import { renderReport, resetReport as clearReport, setExport } from "./report.js";
+import { AnswerTimer } from "./timer.js";
 
 const PROTOCOL_VERSION = 1;
 const STORAGE_KEY = "rehearse.session";
 const ICE_GATHER_TIMEOUT_MS = 3000;
-const CHANNEL_OPEN_TIMEOUT_MS = 15000;
-const PING_INTERVAL_MS = 5000;
+const CHANNEL_OPEN_TIMEOUT_MS = 10000; // an answered offer whose channel is not open by then: try a fresh connection
 const MAX_QUESTIONS = 10;
 const CUE_VISIBLE_MS = 6000;
 const CUE_FADE_MS = 600;
-const PUBSUB_SUBPROTOCOL = "json.webpubsub.azure.v1";
-const PUBSUB_MAX_BACKOFF_S = 15;
 const REPORT_SLOW_MS = 90000;
-const DIMENSIONS = ["content", "structure", "clarity", "confidence"];
-const DIMENSION_LABELS = { content: "Content", structure: "Structure", clarity: "Clarity", confidence: "Confidence" };
-const CONFIDENCE_HELP =
-  "How much evidence there was for this score: longer answers and signals that agree give higher confidence";
-const SVG_NS = "http://www.w3.org/2000/svg";
+const JOB_DESCRIPTION_MAX = 20000;
+
+// Link watchdog. The rules and their reasons are in rehearse/link_quality.py, which the relay runs; these are the
+// same numbers (tests/test_link_quality.py compares them), so both ends call a link poor or lost alike.
+const LINK_THRESHOLDS = Object.freeze({
+  lostAfterMs: 4000, // nothing heard (media packets or messages) for this long
+  poorRttMs: 400,
+  poorPingLoss: 0.3,
+  poorPacketLoss: 0.05,
+  poorJitterMs: 50,
+  poorAvailableKbps: 50,
+  enterPoorReadings: 2, // poor readings in a row before good becomes poor
+  leavePoorReadings: 3, // good readings in a row before poor becomes good
+  settleReadings: 3, // readings after lost that cannot make the link poor (they describe the silence)
+  pingIntervalMs: 5000,
+  pingTimeoutMs: 3000,
+  pingWindow: 6,
+  rttSamples: 3,
+});
+const LINK_POLL_MS = 1000; // getStats() and one reading a second
+const REPLACE_AFTER_SILENT_MS = 15000; // shorter blackouts recover on the same peer connection
+const RETRY_MS = 1000; // a failed offer is tried again after 1-1.5 s ...
+const RETRY_JITTER_MS = 500;
+const SLOW_RETRY_MS = 5000; // ... and every 5 s after this many failures in a row
+const SLOW_RETRY_AFTER = 40;
+const PROBE_TIMEOUT_MS = 1500; // a health probe that fails faster than this was refused: the relay is gone
+const PROBE_GRACE_MS = 2000; // the relay answers HTTP again, our connection still hears nothing: it restarted
+const FLAP_LIMIT = 3; // connections in a row closed within FLAP_WINDOW_MS of opening: stop reconnecting by itself
+const FLAP_WINDOW_MS = 10000;
+const DIAGNOSTICS_FIRST_MS = 1500; // the first stats poll is in by then
+const DIAGNOSTICS_MIN_GAP_MS = 10000; // uploads for state changes at most this often
+// A poor link shows cues as a short label (the relay sends the same labels: SHORT_CUES in rehearse/link_quality.py).
+const SHORT_CUES = {
+  wrap_up: "Wrap up",
+  slow_down: "Slow down",
+  fewer_fillers: "Fewer fillers",
+  take_a_moment: "Take a moment",
+  add_result: "Add a result",
+};
 
 // Latency instrumentation: benchmarks and tests read this object; keep its shape.
+// metrics.connectionStates: {state, at (Date.now())} on every change of #connection's data-state;
+// metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
 const rehearse = {
   pc: null,
   channel: null,
   sessionId: null,
-  metrics: { partialWords: [], finals: [], messages: 0, cues: [], pubsubEvents: 0 },
+  link: { state: null, figures: {} },
+  metrics: {
+    partialWords: [],
+    finals: [],
+    messages: 0,
+    cues: [],
+    pubsubEvents: 0,
+    connectionStates: [],
+    resumes: 0,
+    diagnosticsUploads: 0,
+  },
 };
 window.rehearse = rehearse;
 
 // ---------------------------------------------------------------------------
 // Elements
 
-const $ = (id) => document.getElementById(id);
 const els = {
   error: $("error"),
   setup: $("setup"),
   setupForm: $("setup-form"),
+  sources: document.querySelectorAll('input[name="source"]'),
+  roleField: $("role-field"),
   role: $("role"),
+  roleHint: $("role-hint"),
+  jobField: $("job-field"),
+  job: $("job-description"),
+  jobCount: $("job-count"),
   count: $("question-count"),
   countHint: $("question-count-hint"),
+  recordAudio: $("record-audio"),
+  micCheck: $("mic-check"),
+  micTest: $("mic-test"),
+  micLevel: $("mic-level"),
+  micStatus: $("mic-status"),
+  micHelp: $("mic-help"),
+  micPlayback: $("mic-playback"),
+  micPlaybackRow: $("mic-playback-row"),
   start: $("start"),
   resume: $("resume"),
   interview: $("interview"),
+  progressBar: $("progress-bar"),
+  timer: $("answer-timer"),
+  endDialog: $("end-dialog"),
+  recordingBadge: $("recording-badge"),
+  transcriptTitle: $("transcript-title"),
   connection: $("connection"),
   connectionLabel: $("connection-label"),
+  linkNote: $("link-note"),
   status: $("status"),
   progress: $("progress"),
   rtt: $("rtt"),
@@ -59,16 +132,17 @@ const els = {
   transcript: $("transcript"),
   audio: $("interviewer-audio"),
   report: $("report"),
-  reportOverall: $("report-overall"),
-  reportDimensions: $("report-dimensions"),
-  reportQuestions: $("report-questions"),
-  reportChart: $("report-chart"),
-  reportChartBox: $("report-chart-box"),
-  reportChartDesc: $("report-chart-desc"),
-  reportRecommendations: $("report-recommendations"),
-  reportExample: $("report-example"),
-  reportMeta: $("report-meta"),
 };
+
+const micCheck = new MicCheck({
+  meter: els.micLevel,
+  status: els.micStatus,
+  testButton: els.micTest,
+  playback: els.micPlayback,
+  playbackRow: els.micPlaybackRow,
+});
+const answerTimer = new AnswerTimer(els.timer, $("answer-time"), $("answer-timer-label"));
+const replay = new Replay({ panel: $("replay"), note: $("replay-note"), audio: $("replay-audio"), transcript: els.transcript });
 
 // ---------------------------------------------------------------------------
 // State
@@ -78,13 +152,15 @@ let session = null; // {session_id, token, last_seq, offer_url, negotiate_url}
 let localStream = null;
 let connectAttempt = 0; // increases per connection attempt; stale callbacks compare against it
 let channelOpenTimer = null;
-let pingTimer = null;
 let finished = false;
 let busy = false;
 
 let questions = new Map(); // question_id -> {id, index, text}
 let currentQuestionId = null;
-let highestSeq = 0; // highest final seq rendered
+let contiguousSeq = 0; // every final up to this seq is rendered: the "after_seq" of hello
+let seenSeqs = new Set(); // seqs of finals rendered (a replay after a reconnect must not show one twice)
+let seenSegments = new Set(); // segment ids of finals rendered
+let lastStatus = null; // the relay's last interview status ("asking", "listening", "ended")
 let lines = new Map(); // phrase key -> <p> element
 const lineKeys = new WeakMap(); // <p> element -> phrase key
 let finalizedKeys = new Set(); // phrase keys whose final has been rendered
@@ -97,28 +173,11 @@ let scoresByQuestion = new Map(); // question_id -> overall score (0-100) from a
 let summaryKeys = new Map(); // question_id -> JSON of the summary rendered (skips exact duplicates)
 let reportKey = null; // id of the report rendered
 let reportShown = false;
-let report = null; // the report rendered, for redrawing the chart on resize
 let reportSlowTimer = null;
-let chartWidth = 0; // width the report chart was last drawn at
+let replayLoaded = false; // the recordings of this interview were fetched for the report's transcript
 
 // ---------------------------------------------------------------------------
 // Small helpers
-
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.name = "ApiError";
-    this.status = status;
-    this.code = code;
-  }
-}
-
-class MicError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "MicError";
-  }
-}
 
 function showError(message) {
   els.error.textContent = message;
@@ -128,51 +187,6 @@ function showError(message) {
 function clearError() {
   els.error.textContent = "";
   els.error.hidden = true;
-}
-
-function errorMessage(err, fallback) {
-  if (err && typeof err.message === "string" && err.message) return err.message;
-  return fallback;
-}
-
-// Capitalises a server message and ends it with a full stop, so text can follow it.
-function sentence(text) {
-  const t = String(text).trim();
-  if (!t) return t;
-  const cap = t.charAt(0).toUpperCase() + t.slice(1);
-  return /[.!?]$/.test(cap) ? cap : `${cap}.`;
-}
-
-async function api(url, { method = "GET", token = null, body } = {}) {
-  const headers = { Accept: "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const init = { method, headers };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch(url, init);
-  } catch {
-    throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
-  }
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
-  if (!res.ok) {
-    const err = data && typeof data === "object" ? data.error : null;
-    const code = (err && err.code) || `http_${res.status}`;
-    const message = (err && err.message) || `The server answered with an error (HTTP ${res.status}).`;
-    throw new ApiError(res.status, code, message);
-  }
-  if (!data || typeof data !== "object") {
-    throw new ApiError(res.status, "bad_response", "The server sent an unexpected response.");
-  }
-  return data;
 }
 
 function loadSession() {
@@ -248,95 +262,145 @@ async function loadRoles() {
   }
   els.role.replaceChildren(...roles.map((r) => new Option(r.title || r.id, r.id)));
   els.role.disabled = false;
-  updateCountLimit();
+  onRoleChange();
   setBusy(busy);
+}
+
+// "role": questions from a role's bank; "job": questions chosen for a pasted job description.
+function questionSource() {
+  const checked = [...els.sources].find((input) => input.checked);
+  return checked ? checked.value : "role";
+}
+
+function onSourceChange() {
+  const job = questionSource() === "job";
+  els.roleField.hidden = job;
+  els.jobField.hidden = !job;
+  updateCountLimit();
 }
 
 function selectedRole() {
   return roles.find((r) => r.id === els.role.value) || null;
 }
 
-function maxQuestionsForRole() {
+function onRoleChange() {
+  const role = selectedRole();
+  els.roleHint.textContent = role && role.description ? role.description : "Questions from this role's bank, in order.";
+  updateCountLimit();
+}
+
+function maxQuestions() {
+  if (questionSource() === "job") return MAX_QUESTIONS; // chosen from the whole bank
   const role = selectedRole();
   const bank = role && Number.isInteger(role.question_count) && role.question_count > 0 ? role.question_count : MAX_QUESTIONS;
   return Math.min(MAX_QUESTIONS, bank);
 }
 
 function updateCountLimit() {
-  const max = maxQuestionsForRole();
+  const max = maxQuestions();
   els.count.max = String(max);
   const value = Number.parseInt(els.count.value, 10);
   if (Number.isInteger(value) && value > max) els.count.value = String(max);
   els.countHint.textContent = max === 1 ? "This role has 1 question." : `Between 1 and ${max}.`;
 }
 
-async function getMicrophone() {
-  if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") {
-    throw new MicError(
-      "This browser can't use a microphone on this page. Open Rehearse in an up-to-date browser " +
-        "(over HTTPS or on localhost), allow microphone access, and try again."
-    );
+function updateJobCount() {
+  const length = els.job.value.trim().length;
+  els.jobCount.textContent = `${length.toLocaleString("en")} of ${JOB_DESCRIPTION_MAX.toLocaleString("en")} characters`;
+  els.jobCount.dataset.over = length > JOB_DESCRIPTION_MAX ? "true" : "false";
+}
+
+// What POST /api/sessions gets, or null after telling the candidate what to fix.
+function setupRequest() {
+  const max = maxQuestions();
+  const count = Number(els.count.value);
+  const body = { question_count: count, record_audio: els.recordAudio.checked };
+  if (questionSource() === "job") {
+    const text = els.job.value.trim();
+    if (!text || text.length > JOB_DESCRIPTION_MAX) {
+      showError(text ? "The job description is too long: keep it under 20,000 characters." : "Paste a job description, or choose a role instead.");
+      els.job.focus();
+      return null;
+    }
+    body.job_description = text;
+  } else {
+    if (!els.role.value) {
+      showError("Choose a role for your interview.");
+      els.role.focus();
+      return null;
+    }
+    body.role = els.role.value;
   }
+  if (!Number.isInteger(count) || count < 1 || count > max) {
+    showError(`Choose between 1 and ${max} questions.`);
+    els.count.focus();
+    return null;
+  }
+  return body;
+}
+
+// Shows what to do about a microphone that could not be opened, next to the microphone check.
+function showMicProblem(err) {
+  els.micHelp.replaceChildren(micHelp(err));
+  els.micHelp.dataset.kind = err instanceof MicError ? err.kind : "other";
+  els.micHelp.hidden = false;
+  els.micHelp.scrollIntoView({ block: "nearest" });
+}
+
+function clearMicProblem() {
+  els.micHelp.hidden = true;
+  els.micHelp.replaceChildren();
+  delete els.micHelp.dataset.kind;
+}
+
+async function checkMicrophone() {
+  clearMicProblem();
+  if (micCheck.active) {
+    micCheck.stop();
+    els.micCheck.textContent = "Check microphone";
+    els.micStatus.textContent = "Microphone check stopped.";
+    return;
+  }
+  els.micCheck.disabled = true;
   try {
-    return await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, channelCount: 1 },
-    });
+    await micCheck.start();
+    els.micCheck.textContent = "Stop check";
   } catch (err) {
-    const name = err && err.name;
-    if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") {
-      throw new MicError(
-        "Microphone access was blocked. To allow it, click the microphone or lock icon in your browser's " +
-          "address bar, set Microphone to \"Allow\" for this site (or check your system's privacy settings), then try again."
-      );
-    }
-    if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") {
-      throw new MicError("No microphone was found. Connect a microphone, allow this site to use it, and try again.");
-    }
-    if (name === "NotReadableError" || name === "AbortError" || name === "TrackStartError") {
-      throw new MicError(
-        "Your microphone could not be started. Close other apps or tabs that may be using it, then try again."
-      );
-    }
-    throw new MicError(`The microphone could not be opened (${errorMessage(err, "unknown error")}). Allow microphone access and try again.`);
+    els.micStatus.textContent = "";
+    showMicProblem(err);
+  } finally {
+    els.micCheck.disabled = false;
   }
+}
+
+function stopMicCheck() {
+  if (micCheck.active) micCheck.stop();
+  els.micCheck.textContent = "Check microphone";
 }
 
 async function startInterview(event) {
   event.preventDefault();
   if (busy) return;
   clearError();
+  clearMicProblem();
+  const request = setupRequest();
+  if (!request) return;
 
-  const role = els.role.value;
-  if (!role) {
-    showError("Choose a role for your interview.");
-    els.role.focus();
-    return;
-  }
-  const max = maxQuestionsForRole();
-  const count = Number(els.count.value);
-  if (!Number.isInteger(count) || count < 1 || count > max) {
-    showError(`Choose between 1 and ${max} questions.`);
-    els.count.focus();
-    return;
-  }
-
+  stopMicCheck(); // the interview opens the microphone itself
   setBusy(true, "Requesting microphone…");
   let stream;
   try {
     stream = await getMicrophone();
   } catch (err) {
-    showError(errorMessage(err, "The microphone could not be opened."));
+    showMicProblem(err);
     setBusy(false);
     return;
   }
 
-  setBusy(true, "Starting…");
+  setBusy(true, request.job_description ? "Choosing questions…" : "Starting…");
   let created;
   try {
-    created = await api("/api/sessions", { method: "POST", body: { role, question_count: count } });
-    if (typeof created.session_id !== "string" || typeof created.token !== "string") {
-      throw new ApiError(201, "bad_response", "The server sent an unexpected response.");
-    }
+    created = await createSession(request);
   } catch (err) {
     stopStream(stream);
     showError(errorMessage(err, "The interview could not be created."));
@@ -347,14 +411,16 @@ async function startInterview(event) {
   enterInterview(stream, {
     session_id: created.session_id,
     token: created.token,
+    record_audio: created.record_audio === true,
     offer_url: (created.relay && created.relay.offer_url) || defaultOfferUrl(created.session_id),
     ice_servers: (created.relay && Array.isArray(created.relay.ice_servers) && created.relay.ice_servers) || [],
+    ice_transport_policy: (created.relay && created.relay.ice_transport_policy) === "relay" ? "relay" : "all",
     negotiate_url:
       (created.pubsub && typeof created.pubsub.negotiate_url === "string" && created.pubsub.negotiate_url) ||
       defaultNegotiateUrl(created.session_id),
   }, created.questions);
   saveSession();
-  startPubsub();
+  pubsub.start();
   await connect();
 }
 
@@ -370,13 +436,14 @@ function enterInterview(stream, info, questions) {
   setBusy(false);
 }
 
-async function resumeInterview() {
-  if (busy) return;
+// automatic: the page was reloaded mid-interview; it resumes by itself and keeps trying while the server is away.
+async function resumeInterview({ automatic = false } = {}) {
+  if (busy || (automatic && session)) return;
   clearError();
   const saved = loadSession();
   if (!saved) {
     els.resume.hidden = true;
-    showError("There is no interview to resume. Start a new one.");
+    if (!automatic) showError("There is no interview to resume. Start a new one.");
     return;
   }
 
@@ -385,6 +452,12 @@ async function resumeInterview() {
   try {
     data = await api(`/api/sessions/${encodeURIComponent(saved.session_id)}`, { token: saved.token });
   } catch (err) {
+    if (automatic && (err.status === 0 || err.status >= 500)) {
+      showError("Could not reach the server to resume your interview. Trying again…");
+      setBusy(false);
+      setTimeout(() => runAsync(resumeInterview)({ automatic: true }), retryDelay(0));
+      return;
+    }
     if (err.status === 401 || err.status === 404) {
       clearSession();
       els.resume.hidden = true;
@@ -402,7 +475,7 @@ async function resumeInterview() {
     try {
       stream = await getMicrophone();
     } catch (err) {
-      showError(errorMessage(err, "The microphone could not be opened."));
+      showMicProblem(err);
       setBusy(false);
       return;
     }
@@ -411,8 +484,10 @@ async function resumeInterview() {
   enterInterview(stream, {
     session_id: saved.session_id,
     token: saved.token,
+    record_audio: data.record_audio === true,
     offer_url: saved.offer_url || defaultOfferUrl(saved.session_id),
     ice_servers: Array.isArray(saved.ice_servers) ? saved.ice_servers : [],
+    ice_transport_policy: saved.ice_transport_policy === "relay" ? "relay" : "all",
     negotiate_url: saved.negotiate_url || defaultNegotiateUrl(saved.session_id),
   }, data.questions);
 
@@ -421,7 +496,7 @@ async function resumeInterview() {
   for (const seg of segments) {
     if (seg && typeof seg === "object") renderFinal(seg, false);
   }
-  session.last_seq = highestSeq;
+  session.last_seq = contiguousSeq;
 
   if (ended) {
     applyFeedback(data.feedback);
@@ -443,43 +518,67 @@ async function resumeInterview() {
     showQuestion(q.text, q.index, questions.size);
   }
   applyFeedback(data.feedback);
-  startPubsub();
-  await connect();
+  pubsub.start();
+  link.resumeFromStorage = automatic;
+  await connect({ automatic });
 }
 
 // ---------------------------------------------------------------------------
 // Interview view
 
+// body[data-view]: "setup", "interview" (live) or "report" (after the interview: the report and its transcript).
+const VIEW_TITLES = { setup: "Rehearse: live AI mock interviews", interview: "Interview in progress · Rehearse", report: "Your interview report · Rehearse" };
+
+function setView(view) {
+  document.body.dataset.view = view;
+  document.title = VIEW_TITLES[view];
+}
+
 function showInterviewView() {
+  stopMicCheck();
   els.setup.hidden = true;
   els.resume.hidden = true;
   els.interview.hidden = false;
+  els.recordingBadge.hidden = !(session && session.record_audio);
+  setView("interview");
+  els.questionLabel.focus(); // the start button is gone: keyboard and screen reader users carry on at the question
 }
 
 function showSetupView() {
   els.interview.hidden = true;
   els.setup.hidden = false;
   els.resume.hidden = loadSession() === null;
+  setView("setup");
   setBusy(false);
 }
 
 function resetInterview() {
-  stopPubsub();
+  pubsub.stop();
   hideCue(false);
   resetReport();
   finished = false;
   questions = new Map();
   currentQuestionId = null;
-  highestSeq = 0;
+  contiguousSeq = 0;
+  seenSeqs = new Set();
+  seenSegments = new Set();
+  lastStatus = null;
+  resetLink();
   lines = new Map();
   finalizedKeys = new Set();
   wordsShown = new Map();
   groups = new Map();
   answerEnded = new Set();
   els.transcript.replaceChildren();
+  els.transcript.setAttribute("aria-live", "polite");
+  els.transcriptTitle.textContent = "Transcript";
+  replay.reset();
+  answerTimer.reset();
   els.question.textContent = "Connecting to your interviewer…";
   els.questionLabel.textContent = "Current question";
-  els.progress.textContent = "";
+  els.progress.textContent = "Question – of –";
+  els.progressBar.max = 1;
+  els.progressBar.value = 0;
   els.rtt.textContent = "";
   els.status.textContent = "Connecting…";
   els.ended.hidden = true;
@@ -499,17 +598,35 @@ function setQuestions(list) {
   }
 }
 
+// #connection's data-state: idle, connecting, good, poor, lost, ended (fault tests and metrics rely on these).
 const CONNECTION_LABELS = {
   idle: "Not connected",
   connecting: "Connecting…",
-  connected: "Connected",
-  disconnected: "Disconnected",
+  good: "Connection good",
+  poor: "Poor connection",
+  lost: "Connection lost — reconnecting…",
   ended: "Finished",
 };
+const LINK_NOTES = {
+  poor: "Your answer is still being recorded. Live feedback is paused and cues are shortened until the connection improves.",
+  lost: "Reconnecting by itself. Your transcript so far is saved, and the interview continues at the current question.",
+};
 
-function setConnection(state) {
+function setConnection(state, label) {
+  els.connectionLabel.textContent = label || CONNECTION_LABELS[state] || state;
+  if (els.connection.dataset.state === state) return;
   els.connection.dataset.state = state;
-  els.connectionLabel.textContent = CONNECTION_LABELS[state] || state;
+  rehearse.link.state = state;
+  rehearse.metrics.connectionStates.push({ state, at: Date.now() });
+  const note = LINK_NOTES[state] || "";
+  els.linkNote.textContent = note;
+  els.linkNote.dataset.state = state;
+  els.linkNote.hidden = !note;
+  if (state === "good" || state === "poor" || state === "lost") scheduleDiagnostics("state_change");
+}
+
+function connectionState() {
+  return els.connection.dataset.state;
 }
 
 function setControlsEnabled(on) {
@@ -527,6 +644,9 @@ function updateProgress(index, total) {
   if (!Number.isInteger(index) || !Number.isInteger(total) || total <= 0 || index < 0 || index >= total) return;
   const shown = index + 1;
   els.progress.textContent = `Question ${shown} of ${total}`;
+  els.progressBar.max = total;
+  els.progressBar.value = shown;
+  els.progressBar.dataset.index = String(index);
 }
 
 function showQuestion(text, index, total) {
@@ -563,7 +683,9 @@ function groupFor(questionId) {
     if (id) group.dataset.questionId = id;
     const heading = document.createElement("h3");
     heading.className = "q-heading";
-    group.append(heading);
+    const text = document.createElement("p");
+    text.className = "q-text-full"; // the question, shown in the report's transcript
+    group.append(heading, text);
     // Keep groups in question order (feedback can create a group for an earlier question late).
     const index = questionIndexOf(id);
     let before = null;
@@ -596,6 +718,8 @@ function renderGroupHeading(group, id) {
   heading.replaceChildren(...parts);
   const q = id ? questions.get(id) : null;
   if (q && q.text) heading.title = q.text;
+  const text = group.querySelector(":scope > .q-text-full");
+  if (text) text.textContent = q && q.text ? q.text : "";
 }
 
 function refreshGroupHeading(questionId) {
@@ -651,6 +775,8 @@ function renderPartial(msg) {
   if (!el) {
     if (!text) return;
     el = createLine(key, msg.phrase_id, questionId, "line partial");
+    // Screen readers hear the final, a second later: partials would be read out word by word.
+    el.setAttribute("aria-hidden", "true");
   }
   el.textContent = text;
   if (stick) scrollToBottom();
@@ -678,7 +804,9 @@ function renderPartial(msg) {
 // Returns true if it was rendered, false if it was a duplicate.
 function renderFinal(seg, record) {
   const seq = Number(seg.seq);
-  if (!Number.isFinite(seq) || seq <= highestSeq) return false;
+  if (!Number.isInteger(seq) || seq < 1 || seenSeqs.has(seq)) return false;
+  const segmentId = seg.segment_id != null ? String(seg.segment_id) : null;
+  if (segmentId !== null && seenSegments.has(segmentId)) return false;
 
   const questionId = seg.question_id != null ? seg.question_id : currentQuestionId;
   const key = phraseKey(questionId, seg.phrase_id);
@@ -703,13 +831,16 @@ function renderFinal(seg, record) {
   if (!el) el = createLine(key, seg.phrase_id, questionId, "line final");
 
   el.className = "line final";
+  el.removeAttribute("aria-hidden");
   el.textContent = typeof seg.text === "string" ? seg.text : "";
   el.dataset.seq = String(seq);
   if (seg.segment_id != null) el.dataset.segmentId = String(seg.segment_id);
   finalizedKeys.add(key);
-  highestSeq = seq;
+  seenSeqs.add(seq);
+  if (segmentId !== null) seenSegments.add(segmentId);
+  while (seenSeqs.has(contiguousSeq + 1)) contiguousSeq++;
   if (session) {
-    session.last_seq = seq;
+    session.last_seq = contiguousSeq;
     if (record) saveSession();
   }
   if (stick) scrollToBottom();
@@ -729,6 +860,7 @@ function renderAnswerEnd(msg) {
   const id = questionId == null ? "" : String(questionId);
   if (answerEnded.has(id)) return;
   answerEnded.add(id);
+  if (id === currentQuestionId) answerTimer.stop();
   const stick = isNearBottom();
   const note = document.createElement("p");
   note.className = "answer-end";
@@ -756,20 +888,6 @@ function waitForIceGathering(pc, timeoutMs) {
   });
 }
 
-function stopPing() {
-  if (pingTimer !== null) {
-    clearInterval(pingTimer);
-    pingTimer = null;
-  }
-}
-
-function startPing() {
-  stopPing();
-  pingTimer = setInterval(() => {
-    if (isConnected()) send({ type: "ping", t: Date.now() });
-  }, PING_INTERVAL_MS);
-}
-
 function send(message) {
   const channel = rehearse.channel;
   if (!channel || channel.readyState !== "open") return false;
@@ -782,7 +900,7 @@ function send(message) {
 }
 
 function teardownPeer() {
-  stopPing();
+  stopWatchdog();
   clearTimeout(channelOpenTimer);
   channelOpenTimer = null;
   const { pc, channel } = rehearse;
@@ -799,16 +917,25 @@ function teardownPeer() {
   }
 }
 
-async function connect() {
-  if (!session) return;
+// automatic: the page reconnects by itself (a lost link, a reload); otherwise it is the first connection or a
+// click on Reconnect. A failed attempt that may succeed later (network, 5xx, relay restarting) is retried.
+async function connect({ automatic = false } = {}) {
+  if (!session || finished) return;
   const attempt = ++connectAttempt;
   const isCurrent = () => attempt === connectAttempt && !finished;
 
+  clearTimeout(link.retryTimer);
+  link.retryTimer = null;
   teardownPeer();
-  setConnection("connecting");
+  link.automatic = automatic === true;
   setControlsEnabled(false);
-  els.reconnect.hidden = true;
-  els.status.textContent = "Connecting…";
+  if (link.everOpened) {
+    linkLost();
+  } else {
+    setConnection("connecting");
+    els.reconnect.hidden = true;
+    els.status.textContent = "Connecting…";
+  }
 
   if (!localStream || !localStream.getAudioTracks().some((t) => t.readyState === "live")) {
     try {
@@ -822,7 +949,10 @@ async function connect() {
     if (!isCurrent()) return;
   }
 
-  const pc = new RTCPeerConnection({ iceServers: (session && session.ice_servers) || [] });
+  const pc = new RTCPeerConnection({
+    iceServers: (session && session.ice_servers) || [],
+    iceTransportPolicy: (session && session.ice_transport_policy) || "all",
+  });
   rehearse.pc = pc;
   const track = localStream.getAudioTracks()[0];
   pc.addTransceiver(track, { direction: "sendrecv" });
@@ -830,12 +960,12 @@ async function connect() {
   pc.ontrack = (event) => {
     const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
     if (els.audio.srcObject !== stream) els.audio.srcObject = stream;
-    const playing = els.audio.play();
-    if (playing && typeof playing.catch === "function") playing.catch(() => {});
+    playInterviewer();
   };
   pc.onconnectionstatechange = () => {
     if (!isCurrent()) return;
-    if (pc.connectionState === "failed") connectionLost();
+    // "disconnected" may come back by itself (a short blackout): the watchdog decides. "failed" will not.
+    if (pc.connectionState === "failed") replaceConnection();
   };
 
   const channel = pc.createDataChannel("rehearse", { ordered: true });
@@ -850,7 +980,7 @@ async function connect() {
   };
   channel.onclose = () => {
     if (!isCurrent()) return;
-    connectionLost();
+    replaceConnection();
   };
   channel.onerror = () => {
     // A close follows; handled by onclose.
@@ -881,9 +1011,38 @@ async function connect() {
   channelOpenTimer = setTimeout(() => {
     if (isCurrent() && channel.readyState !== "open") {
       teardownPeer();
-      connectionLost("Could not connect to the interviewer in time. Select Reconnect to try again.");
+      linkLost();
+      scheduleReconnect(retryDelay(++link.failures));
     }
   }, CHANNEL_OPEN_TIMEOUT_MS);
+}
+
+function playInterviewer() {
+  const playing = els.audio.play();
+  if (playing && typeof playing.catch === "function") {
+    // Autoplay may be refused after a reload (no click yet): play on the first click or key press.
+    playing.catch(() => {
+      const retry = () => {
+        document.removeEventListener("pointerdown", retry, true);
+        document.removeEventListener("keydown", retry, true);
+        const again = els.audio.play();
+        if (again && typeof again.catch === "function") again.catch(() => {});
+      };
+      document.addEventListener("pointerdown", retry, true);
+      document.addEventListener("keydown", retry, true);
+    });
+  }
+}
+
+// Worth trying again: the network, the server, or a relay restarting (503 relay_busy, 409 session_busy).
+function isRetryable(err) {
+  if (!(err instanceof ApiError)) return true; // a WebRTC error: a fresh peer connection may do
+  return err.status === 0 || err.status >= 500 || err.status === 408 || err.status === 429 || err.code === "session_busy";
+}
+
+function retryDelay(failures) {
+  if (failures >= SLOW_RETRY_AFTER) return SLOW_RETRY_MS;
+  return RETRY_MS + Math.random() * RETRY_JITTER_MS;
 }
 
 function handleConnectError(err) {
@@ -896,10 +1055,11 @@ function handleConnectError(err) {
   }
   if (code === "invalid_token" || code === "unknown_session") {
     finished = true;
-    stopPubsub();
+    clearTimeout(link.retryTimer);
+    pubsub.stop();
     hideCue(false);
     clearSession();
-    setConnection("disconnected");
+    setConnection("lost", "Disconnected");
     els.status.textContent = "Disconnected";
     setControlsEnabled(false);
     els.controls.hidden = true;
@@ -911,41 +1071,530 @@ function handleConnectError(err) {
     localStream = null;
     return;
   }
+  if (isRetryable(err)) {
+    linkLost();
+    scheduleReconnect(retryDelay(++link.failures));
+    return;
+  }
   if (err instanceof ApiError) {
-    connectionLost(`${sentence(err.message)}${err.status === 409 ? " Wait a moment, then select Reconnect." : ""}`);
+    connectionLost(`${sentence(err.message)} Select Reconnect to try again.`);
   } else {
     connectionLost(`Could not connect to the interviewer (${errorMessage(err, "WebRTC error")}).`);
   }
 }
 
+// The link is down and the page is bringing it back by itself; Reconnect stays as a manual fallback.
+function linkLost() {
+  if (finished) return;
+  setControlsEnabled(false);
+  if (link.everOpened) {
+    setConnection("lost");
+    els.status.textContent = "Paused";
+  } else {
+    setConnection("connecting");
+    els.status.textContent = "Connecting…";
+  }
+  els.rtt.textContent = "";
+  els.reconnect.hidden = false;
+  pubsub.suspend();
+}
+
+// The page stops trying by itself: only a click on Reconnect continues.
 function connectionLost(message) {
   if (finished) return;
-  stopPing();
-  clearTimeout(channelOpenTimer);
-  channelOpenTimer = null;
+  clearTimeout(link.retryTimer);
+  link.retryTimer = null;
+  teardownPeer();
   setControlsEnabled(false);
-  setConnection("disconnected");
+  setConnection("lost", "Connection lost");
   els.status.textContent = "Connection lost";
   els.rtt.textContent = "";
   els.reconnect.hidden = false;
   showError(message || "The connection to the interviewer was lost. Select Reconnect to continue where you left off.");
 }
 
+function scheduleReconnect(delayMs) {
+  if (finished || !session) return;
+  clearTimeout(link.retryTimer);
+  link.retryTimer = setTimeout(() => {
+    link.retryTimer = null;
+    if (!finished && session) runAsync(connect)({ automatic: true });
+  }, delayMs);
+}
+
+// The connection is gone (its channel closed, ICE failed, or silent too long): make a new one now.
+function replaceConnection() {
+  if (finished || !session) return;
+  if (link.openedAt !== null) {
+    link.flaps = Date.now() - link.openedAt < FLAP_WINDOW_MS ? link.flaps + 1 : 0;
+    link.openedAt = null;
+  }
+  teardownPeer();
+  if (link.flaps >= FLAP_LIMIT) {
+    link.flaps = 0;
+    connectionLost("The connection keeps dropping (is this interview open in another tab?). Select Reconnect to continue here.");
+    return;
+  }
+  linkLost();
+  scheduleReconnect(0);
+}
+
 function onChannelOpen() {
   clearTimeout(channelOpenTimer);
   channelOpenTimer = null;
   clearError();
-  setConnection("connected");
-  setControlsEnabled(true);
+  const resumed = link.automatic && (link.everOpened || link.resumeFromStorage);
+  if (resumed) rehearse.metrics.resumes++;
+  if (link.everOpened) dropStalePartials();
+  link.everOpened = true;
+  link.resumeFromStorage = false;
+  link.openedAt = Date.now();
+  link.failures = 0;
   els.reconnect.hidden = true;
   els.status.textContent = "Connected";
-  send({ type: "hello", after_seq: highestSeq });
-  startPing();
+  send({ type: "hello", after_seq: contiguousSeq });
+  startWatchdog();
+  setControlsEnabled(true);
+  applyLinkState("good");
+  if (resumed) scheduleDiagnostics("resume");
+}
+
+// Partial lines of an earlier connection: their finals are replayed after hello, or were never made.
+function dropStalePartials() {
+  for (const el of els.transcript.querySelectorAll(".line.partial")) {
+    const key = lineKeys.get(el);
+    if (key !== undefined) {
+      lines.delete(key);
+      wordsShown.delete(key);
+    }
+    el.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Link watchdog: pings both ways, getStats() every second, good / poor / lost (rules: rehearse/link_quality.py)
+
+function median(values) {
+  if (values.length === 0) return null;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function pushBounded(list, value, max) {
+  list.push(value);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+// Pings in flight and their outcomes (PingBook in rehearse/link_quality.py). Times are performance.now() ms.
+class PingBook {
+  constructor() {
+    this.inFlight = new Map(); // wire stamp -> send time
+    this.outcomes = []; // true: answered in time
+    this.rtts = [];
+    this.everAnswered = false;
+    this.lastSentAt = null;
+  }
+
+  due(now) {
+    return this.lastSentAt === null || now - this.lastSentAt >= LINK_THRESHOLDS.pingIntervalMs;
+  }
+
+  sent(stamp, now) {
+    this.expire(now);
+    this.inFlight.set(stamp, now);
+    this.lastSentAt = now;
+  }
+
+  answered(stamp, now) {
+    this.expire(now);
+    if (!this.inFlight.has(stamp)) return null;
+    const rtt = Math.max(0, now - this.inFlight.get(stamp));
+    this.inFlight.delete(stamp);
+    this.everAnswered = true;
+    pushBounded(this.outcomes, true, LINK_THRESHOLDS.pingWindow);
+    this.noteRtt(rtt);
+    return rtt;
+  }
+
+  // The page also counts the ICE consent checks' round trips (candidate-pair currentRoundTripTime).
+  noteRtt(ms) {
+    pushBounded(this.rtts, ms, LINK_THRESHOLDS.rttSamples);
+  }
+
+  // Forget what a silence did to the pings: those it swallowed, and round trips measured across it.
+  forgive() {
+    this.inFlight.clear();
+    this.outcomes = this.outcomes.filter((ok) => ok);
+    this.rtts = [];
+  }
+
+  expire(now) {
+    for (const [stamp, at] of this.inFlight) {
+      if (now - at > LINK_THRESHOLDS.pingTimeoutMs) {
+        this.inFlight.delete(stamp);
+        pushBounded(this.outcomes, false, LINK_THRESHOLDS.pingWindow);
+      }
+    }
+  }
+
+  rttMs() {
+    return median(this.rtts);
+  }
+
+  // null until the other side has answered once (PingBook.loss in rehearse/link_quality.py says why).
+  loss() {
+    if (!this.everAnswered || this.outcomes.length === 0) return null;
+    return this.outcomes.filter((ok) => !ok).length / this.outcomes.length;
+  }
+}
+
+function poorReasons(f) {
+  const t = LINK_THRESHOLDS;
+  const over = (value, limit) => typeof value === "number" && value > limit;
+  const reasons = [];
+  if (over(f.rtt_ms, t.poorRttMs)) reasons.push("rtt");
+  if (over(f.ping_loss, t.poorPingLoss)) reasons.push("ping_loss");
+  if (over(f.packet_loss, t.poorPacketLoss)) reasons.push("packet_loss");
+  if (over(f.jitter_ms, t.poorJitterMs)) reasons.push("jitter");
+  if (typeof f.available_kbps === "number" && f.available_kbps < t.poorAvailableKbps) reasons.push("bandwidth");
+  return reasons;
+}
+
+// The state machine with its hysteresis (LinkQuality in rehearse/link_quality.py).
+class LinkQuality {
+  constructor() {
+    this.state = "good";
+    this.reasons = [];
+    this.run = 0;
+    this.settle = 0;
+  }
+
+  get settling() {
+    return this.settle > 0;
+  }
+
+  update(figures, silentMs) {
+    if (silentMs >= LINK_THRESHOLDS.lostAfterMs) {
+      this.state = "lost";
+      this.reasons = ["silent"];
+      this.run = 0;
+      this.settle = 0;
+      return this.state;
+    }
+    if (this.state === "lost") {
+      this.state = "good";
+      this.run = 0;
+      this.settle = LINK_THRESHOLDS.settleReadings;
+    }
+    if (this.settle > 0) {
+      this.settle--;
+      this.reasons = [];
+      return this.state;
+    }
+    this.reasons = poorReasons(figures);
+    const poor = this.reasons.length > 0;
+    if (poor === (this.state === "poor")) {
+      this.run = 0;
+    } else {
+      this.run++;
+      const needed = poor ? LINK_THRESHOLDS.enterPoorReadings : LINK_THRESHOLDS.leavePoorReadings;
+      if (this.run >= needed) {
+        this.state = poor ? "poor" : "good";
+        this.run = 0;
+      }
+    }
+    return this.state;
+  }
+}
+
+const link = {
+  quality: null, // LinkQuality of the open connection, null when none is watched
+  pings: new PingBook(),
+  heardAt: 0, // performance.now() of the last media packet or message from the relay
+  pollTimer: null,
+  polling: false,
+  inbound: null, // the previous poll's inbound audio counters
+  pairResponses: null,
+  remoteRttCount: null,
+  stats: { packetLoss: null, jitterMs: null, availableKbps: null },
+  figures: {},
+  snapshot: null, // candidate pair and traffic of the last poll, for diagnostics
+  everOpened: false, // a channel of this interview has opened in this page
+  resumeFromStorage: false, // the next open resumes an interview from before a reload
+  automatic: false, // the current attempt was started by the page itself
+  openedAt: null,
+  flaps: 0,
+  failures: 0, // failed attempts in a row
+  retryTimer: null,
+  probing: false,
+  probeDown: false, // a health probe found the relay gone during this silence
+  probeUpAt: null, // ... and a later one found it back
+};
+
+function resetLink() {
+  stopWatchdog();
+  clearTimeout(link.retryTimer);
+  link.retryTimer = null;
+  link.everOpened = false;
+  link.resumeFromStorage = false;
+  link.automatic = false;
+  link.openedAt = null;
+  link.flaps = 0;
+  link.failures = 0;
+  link.figures = {};
+  link.snapshot = null;
+  rehearse.link.figures = {};
+  clearTimeout(diagnostics.timer);
+  diagnostics.timer = null;
+  diagnostics.lastAt = 0;
+  diagnostics.endedSent = false;
+}
+
+function startWatchdog() {
+  stopWatchdog();
+  link.quality = new LinkQuality();
+  link.pings = new PingBook();
+  link.heardAt = performance.now();
+  link.inbound = null;
+  link.pairResponses = null;
+  link.stats = { packetLoss: null, jitterMs: null, availableKbps: null };
+  link.probeDown = false;
+  link.probeUpAt = null;
+  link.pollTimer = setInterval(pollLink, LINK_POLL_MS);
+}
+
+function stopWatchdog() {
+  clearInterval(link.pollTimer);
+  link.pollTimer = null;
+  link.quality = null;
+}
+
+function heardFromRelay() {
+  link.heardAt = performance.now();
+}
+
+async function pollLink() {
+  const pc = rehearse.pc;
+  const attempt = connectAttempt;
+  if (!pc || finished || !link.quality || link.polling) return;
+  link.polling = true;
+  let report = null;
+  try {
+    report = await pc.getStats();
+  } catch {
+    report = null;
+  } finally {
+    link.polling = false;
+  }
+  if (attempt !== connectAttempt || finished || !link.quality) return;
+  const now = performance.now();
+  if (report) readStats(report, now);
+  if (isConnected() && link.pings.due(now)) {
+    const stamp = Date.now();
+    if (send({ type: "ping", t: stamp })) link.pings.sent(stamp, now);
+  }
+  const silentMs = now - link.heardAt;
+  const back = link.quality.state === "lost" || link.quality.settling;
+  if (back && silentMs < LINK_THRESHOLDS.lostAfterMs) link.pings.forgive();
+  link.pings.expire(now);
+  const figures = {
+    rtt_ms: round(link.pings.rttMs(), 1),
+    ping_loss: round(link.pings.loss(), 3),
+    packet_loss: round(link.stats.packetLoss, 4),
+    jitter_ms: round(link.stats.jitterMs, 1),
+    available_kbps: round(link.stats.availableKbps, 1),
+  };
+  link.figures = figures;
+  rehearse.link.figures = figures;
+  applyLinkState(link.quality.update(figures, silentMs));
+  watchForReplacement(now, silentMs);
+}
+
+function round(value, digits) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+// Counters of the audio from the relay (its voice track sends a frame every 20 ms), RTCP figures, the ICE pair.
+function readStats(report, now) {
+  const byId = new Map();
+  report.forEach((r) => byId.set(r.id, r));
+  let pair = null;
+  report.forEach((r) => {
+    if (r.type === "transport" && r.selectedCandidatePairId && byId.has(r.selectedCandidatePairId)) pair = byId.get(r.selectedCandidatePairId);
+  });
+  if (!pair) {
+    report.forEach((r) => {
+      if (r.type === "candidate-pair" && r.nominated && r.state === "succeeded") pair = r;
+    });
+  }
+  const inbound = { packets: 0, lost: 0, bytes: 0 };
+  const outbound = { packets: 0, bytes: 0 };
+  let jitter = null;
+  let remoteLoss = null;
+  let lastPacketAgo = null; // ms before this report that the last audio packet arrived
+  report.forEach((r) => {
+    const audio = r.kind === "audio" || r.mediaType === "audio";
+    if (r.type === "inbound-rtp" && audio) {
+      inbound.packets += r.packetsReceived || 0;
+      inbound.lost += r.packetsLost || 0;
+      inbound.bytes += r.bytesReceived || 0;
+      if (typeof r.jitter === "number") jitter = Math.max(jitter ?? 0, r.jitter);
+      if (typeof r.lastPacketReceivedTimestamp === "number" && typeof r.timestamp === "number") {
+        const ago = Math.max(0, r.timestamp - r.lastPacketReceivedTimestamp);
+        lastPacketAgo = lastPacketAgo === null ? ago : Math.min(lastPacketAgo, ago);
+      }
+    } else if (r.type === "outbound-rtp" && audio) {
+      outbound.packets += r.packetsSent || 0;
+      outbound.bytes += r.bytesSent || 0;
+    } else if (r.type === "remote-inbound-rtp" && audio) {
+      if (typeof r.fractionLost === "number") remoteLoss = Math.max(remoteLoss ?? 0, r.fractionLost);
+      if (typeof r.jitter === "number") jitter = Math.max(jitter ?? 0, r.jitter);
+      if (typeof r.roundTripTime === "number" && r.roundTripTimeMeasurements !== link.remoteRttCount) {
+        link.remoteRttCount = r.roundTripTimeMeasurements;
+        link.pings.noteRtt(r.roundTripTime * 1000);
+      }
+    }
+  });
+
+  const prev = link.inbound;
+  let loss = null;
+  const arrived = prev ? inbound.packets > prev.packets : inbound.packets > 0;
+  if (arrived) {
+    // When the last packet came, not when we looked: a link that died just after a poll is lost 4 s later, not 5.
+    link.heardAt = Math.max(link.heardAt, lastPacketAgo === null ? now : now - lastPacketAgo);
+  }
+  if (prev) {
+    const received = inbound.packets - prev.packets;
+    const lost = Math.max(0, inbound.lost - prev.lost);
+    if (received + lost > 0) loss = lost / (received + lost);
+  }
+  link.inbound = inbound;
+  if (remoteLoss !== null) loss = Math.max(loss ?? 0, remoteLoss);
+
+  let availableKbps = null;
+  let candidatePair = null;
+  if (pair) {
+    if (typeof pair.currentRoundTripTime === "number" && pair.responsesReceived !== link.pairResponses) {
+      link.pings.noteRtt(pair.currentRoundTripTime * 1000);
+    }
+    link.pairResponses = pair.responsesReceived;
+    if (typeof pair.availableOutgoingBitrate === "number") availableKbps = pair.availableOutgoingBitrate / 1000;
+    const local = byId.get(pair.localCandidateId);
+    const remote = byId.get(pair.remoteCandidateId);
+    candidatePair = {
+      local_type: (local && local.candidateType) || null,
+      remote_type: (remote && remote.candidateType) || null,
+      protocol: (local && local.protocol) || null,
+      state: pair.state || null,
+    };
+  }
+  link.stats = { packetLoss: loss, jitterMs: jitter === null ? null : jitter * 1000, availableKbps };
+  link.snapshot = {
+    candidate_pair: candidatePair,
+    traffic: {
+      packets_sent: outbound.packets,
+      packets_received: inbound.packets,
+      packets_lost: inbound.lost,
+      bytes_sent: outbound.bytes,
+      bytes_received: inbound.bytes,
+    },
+  };
+}
+
+// The watchdog's verdict, shown and acted on: a poor link degrades, a lost one waits for the link or replaces it.
+function applyLinkState(state) {
+  if (finished) return;
+  const before = connectionState();
+  if (before === state) return;
+  setConnection(state);
+  if (state === "lost") {
+    setControlsEnabled(false);
+    els.status.textContent = "Paused";
+    els.rtt.textContent = "";
+    els.reconnect.hidden = false;
+    pubsub.suspend();
+    return;
+  }
+  if (before === "lost") {
+    els.reconnect.hidden = true;
+    els.status.textContent = lastStatus ? STATUS_LABELS[lastStatus] || lastStatus : "Connected";
+    setControlsEnabled(isConnected() && lastStatus !== "ended");
+  }
+  send({ type: "link", state, ...link.figures });
+  if (state === "poor") {
+    pubsub.suspend(); // feedback waits; it is caught up over HTTP when the link is good again
+    shortenCue();
+  } else {
+    pubsub.resume();
+  }
+}
+
+// While lost: a silence longer than a blackout, or a relay that is gone (its health check refused) or came back
+// (a restart) while this connection still hears nothing, means this connection will not recover.
+function watchForReplacement(now, silentMs) {
+  if (silentMs < LINK_THRESHOLDS.lostAfterMs) {
+    link.probeDown = false;
+    link.probeUpAt = null;
+    return;
+  }
+  if (silentMs >= REPLACE_AFTER_SILENT_MS) {
+    replaceConnection();
+    return;
+  }
+  if (link.probeUpAt !== null && now - link.probeUpAt >= PROBE_GRACE_MS) {
+    replaceConnection();
+    return;
+  }
+  probeRelay();
+}
+
+function relayHealthUrl() {
+  const offer = new URL(session.offer_url, window.location.href);
+  return { url: `${offer.origin}/healthz`, sameOrigin: offer.origin === window.location.origin };
+}
+
+async function probeRelay() {
+  if (link.probing || !session) return;
+  link.probing = true;
+  const attempt = connectAttempt;
+  const { url, sameOrigin } = relayHealthUrl();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), PROBE_TIMEOUT_MS);
+  const started = performance.now();
+  let verdict = "unknown"; // a timeout says nothing: the network may be down, or the relay paused
+  try {
+    const res = await fetch(url, { cache: "no-store", mode: sameOrigin ? "same-origin" : "no-cors", signal: abort.signal });
+    verdict = res.type === "opaque" || res.ok ? "up" : res.status === 503 ? "gone" : "up";
+  } catch {
+    if (!abort.signal.aborted && performance.now() - started < PROBE_TIMEOUT_MS) verdict = "gone"; // refused
+  } finally {
+    clearTimeout(timer);
+    link.probing = false;
+  }
+  if (attempt !== connectAttempt || finished || !link.quality) return;
+  if (verdict === "gone") {
+    replaceConnection(); // the relay is down or draining: offer (and retry) until one answers
+  } else if (verdict === "up" && link.probeDown && link.probeUpAt === null) {
+    link.probeUpAt = performance.now();
+  } else if (verdict === "unknown") {
+    link.probeDown = true;
+  }
 }
 
 function onEnded() {
+  if (session && link.everOpened && !diagnostics.endedSent) {
+    diagnostics.endedSent = true; // the summary of the whole session, while the connection's figures are at hand
+    clearTimeout(diagnostics.timer);
+    diagnostics.timer = null;
+    sendDiagnostics("ended");
+  }
   finished = true;
   connectAttempt++;
+  clearTimeout(link.retryTimer);
+  link.retryTimer = null;
   teardownPeer();
   clearSession();
   stopStream(localStream);
@@ -959,6 +1608,10 @@ function onEnded() {
   els.ended.querySelector("h2").textContent = "Interview complete";
   els.ended.hidden = false;
   document.body.dataset.interviewState = "ended";
+  setView("report");
+  dropStalePartials(); // every answer's finals came before "ended": a partial left now is speech after the end
+  answerTimer.stop();
+  closeEndDialog();
   hideCue(false);
   if (reportShown) {
     setEndedMessage("Thanks for practising. Your report is below, followed by your transcript.");
@@ -970,7 +1623,8 @@ function onEnded() {
         setEndedMessage("Your report is taking longer than usual. It will appear here as soon as it is ready.", true);
       }
     }, REPORT_SLOW_MS);
-    if (!pubsub.active) startPubsub();
+    if (!pubsub.active) pubsub.start();
+    else pubsub.resume(); // it was suspended while the link was poor
   }
 }
 
@@ -990,15 +1644,10 @@ const STATUS_LABELS = {
 };
 
 function onMessage(data) {
+  heardFromRelay();
   rehearse.metrics.messages++;
-  if (typeof data !== "string") return;
-  let msg;
-  try {
-    msg = JSON.parse(data);
-  } catch {
-    return;
-  }
-  if (!msg || typeof msg !== "object") return;
+  const msg = parseObject(data);
+  if (!msg) return;
 
   switch (msg.type) {
     case "state":
@@ -1021,11 +1670,14 @@ function onMessage(data) {
       onEnded();
       break;
     case "pong":
-      if (typeof msg.t === "number") {
-        const rtt = Math.max(0, Math.round(Date.now() - msg.t));
+      if (typeof msg.t === "number" && link.pings.answered(msg.t, performance.now()) !== null) {
+        const rtt = Math.round(link.pings.rttMs());
         els.rtt.textContent = `${rtt} ms`;
         els.rtt.title = `Round-trip time to the relay: ${rtt} ms`;
       }
+      break;
+    case "ping":
+      if (typeof msg.t === "number") send({ type: "pong", t: msg.t }); // the relay measures its side of the link
       break;
     case "error":
       showError(msg.message || `The interviewer reported an error${msg.code ? ` (${msg.code})` : ""}.`);
@@ -1037,11 +1689,17 @@ function onMessage(data) {
 
 function handleState(msg) {
   if (typeof msg.status === "string") {
+    lastStatus = msg.status;
     els.status.textContent = STATUS_LABELS[msg.status] || msg.status;
     document.body.dataset.interviewState = msg.status;
   }
   updateProgress(msg.question_index, msg.total);
-  if (msg.status === "ended") setControlsEnabled(false);
+  if (msg.status === "asking") answerTimer.pause(); // the interviewer speaks: not the candidate's time
+  else if (msg.status === "listening") answerTimer.start();
+  else if (msg.status === "ended") {
+    answerTimer.stop();
+    setControlsEnabled(false);
+  }
 }
 
 function handleQuestion(msg) {
@@ -1049,6 +1707,7 @@ function handleQuestion(msg) {
     if (msg.question_id !== currentQuestionId || (cueQuestionId !== null && cueQuestionId !== msg.question_id)) {
       hideCue(true); // a cue belongs to one answer
     }
+    if (msg.question_id !== currentQuestionId) answerTimer.reset(); // each question has its own answer time
     currentQuestionId = msg.question_id;
     const known = questions.get(msg.question_id);
     questions.set(msg.question_id, {
@@ -1087,7 +1746,8 @@ function showCue(msg) {
   const kind = typeof msg.kind === "string" ? msg.kind : "";
   const pill = document.createElement("span");
   pill.className = "cue-pill";
-  pill.textContent = text;
+  pill.textContent = cueText(kind, text);
+  pill.dataset.full = text;
   els.cue.classList.remove("fading");
   els.cue.dataset.kind = kind;
   els.cue.replaceChildren(pill); // a newer cue replaces the older one
@@ -1097,6 +1757,17 @@ function showCue(msg) {
   requestAnimationFrame(() => {
     rehearse.metrics.cues.push({ kind, text, rendered_ms: nowMs() });
   });
+}
+
+// A poor or lost link shows a short label per cue kind.
+function cueText(kind, text) {
+  const state = connectionState();
+  return (state === "poor" || state === "lost") && SHORT_CUES[kind] ? SHORT_CUES[kind] : text;
+}
+
+function shortenCue() {
+  const pill = els.cue.querySelector(".cue-pill");
+  if (pill) pill.textContent = cueText(els.cue.dataset.kind || "", pill.dataset.full || pill.textContent);
 }
 
 function hideCue(fade) {
@@ -1119,167 +1790,17 @@ function hideCue(fade) {
 }
 
 // ---------------------------------------------------------------------------
-// Pub/sub (Web PubSub JSON subprotocol): scores, summaries and the report
+// Pub/sub: scores, summaries and the report as they are written (pubsub.js)
 
-const pubsub = {
-  active: false, // wanted for this session: until the report is shown
-  attempt: 0, // increases per connection attempt; stale callbacks compare against it
-  ws: null,
-  timer: null,
-  backoffS: 1,
-};
-
-function pubsubWanted() {
-  return pubsub.active && !!session && !reportShown && !els.interview.hidden;
-}
-
-function startPubsub() {
-  stopPubsub();
-  if (!session || reportShown) return;
-  pubsub.active = true;
-  pubsub.backoffS = 1;
-  openPubsub();
-}
-
-function closeSocket() {
-  const ws = pubsub.ws;
-  pubsub.ws = null;
-  if (!ws) return;
-  ws.onopen = null;
-  ws.onmessage = null;
-  ws.onclose = null;
-  ws.onerror = null;
-  if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) {
-    try {
-      ws.close(1000, "done");
-    } catch {
-      // ignore
-    }
-  }
-}
-
-function stopPubsub() {
-  pubsub.active = false;
-  suspendPubsub();
-}
-
-// Close the socket but stay active (page hidden into the back/forward cache).
-function suspendPubsub() {
-  pubsub.attempt++;
-  clearTimeout(pubsub.timer);
-  pubsub.timer = null;
-  closeSocket();
-}
-
-function resumePubsub() {
-  if (pubsubWanted() && !pubsub.ws && pubsub.timer === null) openPubsub();
-}
-
-function schedulePubsubRetry() {
-  if (!pubsubWanted()) return;
-  clearTimeout(pubsub.timer);
-  const delay = pubsub.backoffS * 1000;
-  pubsub.backoffS = Math.min(PUBSUB_MAX_BACKOFF_S, pubsub.backoffS * 2);
-  pubsub.timer = setTimeout(() => {
-    pubsub.timer = null;
-    openPubsub();
-  }, delay);
-}
-
-function webSocketUrl(url) {
-  const u = new URL(url, window.location.href);
-  if (u.protocol === "http:") u.protocol = "ws:";
-  else if (u.protocol === "https:") u.protocol = "wss:";
-  return u.href;
-}
-
-async function openPubsub() {
-  if (!pubsubWanted()) return;
-  const attempt = ++pubsub.attempt;
-  const current = () => attempt === pubsub.attempt && pubsubWanted();
-  closeSocket();
-  const owner = session;
-  const negotiateUrl = owner.negotiate_url || defaultNegotiateUrl(owner.session_id);
-
-  let access;
-  try {
-    access = await api(negotiateUrl, { token: owner.token });
-  } catch (err) {
-    if (!current()) return;
-    if (err && (err.status === 401 || err.status === 403 || err.status === 404)) {
-      pubsub.active = false; // this token can't get updates; nothing to retry
-      return;
-    }
-    schedulePubsubRetry();
-    return;
-  }
-  if (!current()) return;
-  if (typeof access.url !== "string" || typeof access.group !== "string") {
-    schedulePubsubRetry();
-    return;
-  }
-
-  let ws;
-  try {
-    ws = new WebSocket(webSocketUrl(access.url), PUBSUB_SUBPROTOCOL);
-  } catch {
-    schedulePubsubRetry();
-    return;
-  }
-  pubsub.ws = ws;
-  const group = access.group;
-  ws.onopen = () => {
-    if (!current()) return;
-    ws.send(JSON.stringify({ type: "joinGroup", group, ackId: 1 }));
-  };
-  ws.onmessage = (event) => {
-    if (!current()) return;
-    onPubsubFrame(ws, event.data);
-  };
-  ws.onclose = () => {
-    if (attempt !== pubsub.attempt) return;
-    pubsub.ws = null;
-    schedulePubsubRetry();
-  };
-  ws.onerror = () => {
-    // A close follows; handled by onclose.
-  };
-}
-
-function onPubsubFrame(ws, raw) {
-  if (typeof raw !== "string") return;
-  let frame;
-  try {
-    frame = JSON.parse(raw);
-  } catch {
-    return;
-  }
-  if (!frame || typeof frame !== "object") return;
-
-  if (frame.type === "ack" && frame.ackId === 1) {
-    const joined = frame.success === true || (frame.error && frame.error.name === "Duplicate");
-    if (!joined) {
-      ws.close(); // retried with backoff by onclose
-      return;
-    }
-    pubsub.backoffS = 1;
-    catchUpFeedback(); // events published while we were not in the group were missed
-    return;
-  }
-  if (frame.type === "message" && frame.from === "group") {
-    let data = frame.data;
-    if (typeof data === "string") {
-      try {
-        data = JSON.parse(data);
-      } catch {
-        return;
-      }
-    }
-    if (!data || typeof data !== "object") return;
+const pubsub = new FeedbackSocket({
+  owner: () => (session ? { ...session, negotiate_url: session.negotiate_url || defaultNegotiateUrl(session.session_id) } : null),
+  wanted: () => !reportShown && !els.interview.hidden,
+  onJoined: () => catchUpFeedback(), // events published while we were not in the group were missed
+  onEvent: (event) => {
     rehearse.metrics.pubsubEvents++;
-    onFeedbackEvent(data);
-  }
-}
+    onFeedbackEvent(event);
+  },
+});
 
 async function catchUpFeedback() {
   const owner = session;
@@ -1329,12 +1850,6 @@ function applyFeedback(feedback) {
 
 // ---------------------------------------------------------------------------
 // Per-question feedback in the transcript
-
-function toScore(value) {
-  const n = Number(value);
-  if (value === null || value === undefined || value === "" || !Number.isFinite(n)) return null;
-  return Math.max(0, Math.min(100, Math.round(n)));
-}
 
 function scoreBadge(score, label) {
   const badge = document.createElement("span");
@@ -1426,47 +1941,7 @@ function onSummary(summary) {
 }
 
 // ---------------------------------------------------------------------------
-// Final report
-
-function svg(name, attrs = {}, text) {
-  const el = document.createElementNS(SVG_NS, name);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function num(value) {
-  const n = Number(value);
-  return value === null || value === undefined || !Number.isFinite(n) ? null : n;
-}
-
-function fmt(value, digits = 0) {
-  const n = num(value);
-  if (n === null) return "–";
-  return digits === 0 ? String(Math.round(n)) : n.toFixed(digits);
-}
-
-function shorten(text, max = 80) {
-  const t = String(text || "").replace(/\s+/g, " ").trim();
-  if (t.length <= max) return t;
-  const cut = t.slice(0, max - 1);
-  const space = cut.lastIndexOf(" ");
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "")}…`;
-}
-
-function confidenceLevel(dim) {
-  if (dim && ["low", "medium", "high"].includes(dim.level)) return dim.level;
-  const c = num(dim && dim.confidence);
-  if (c === null) return null;
-  return c < 0.4 ? "low" : c < 0.7 ? "medium" : "high";
-}
+// Final report (rendered by report.js) and the replay of recorded answers in its transcript
 
 function resetReport() {
   clearTimeout(reportSlowTimer);
@@ -1475,18 +1950,8 @@ function resetReport() {
   summaryKeys = new Map();
   reportKey = null;
   reportShown = false;
-  report = null;
-  els.report.hidden = true;
-  els.reportOverall.textContent = "";
-  els.reportDimensions.replaceChildren();
-  els.reportQuestions.tBodies[0].replaceChildren();
-  els.reportChart.replaceChildren();
-  els.reportChart.setAttribute("data-points", "0");
-  els.reportChartDesc.textContent = "";
-  els.reportRecommendations.replaceChildren();
-  els.reportExample.replaceChildren();
-  els.reportExample.hidden = true;
-  els.reportMeta.textContent = "";
+  replayLoaded = false;
+  clearReport();
 }
 
 function onReport(data) {
@@ -1494,26 +1959,22 @@ function onReport(data) {
   const key = typeof data.id === "string" && data.id ? data.id : JSON.stringify(data);
   if (key === reportKey) return; // a duplicate
   reportKey = key;
-  report = data;
   for (const q of Array.isArray(data.questions) ? data.questions : []) {
     if (q && typeof q.question_id === "string") noteQuestion(q.question_id, q.question_index, q.question_text);
   }
-
-  renderOverall(data);
-  renderQuestionTable(data);
-  renderRecommendations(data);
-  renderExample(data);
-  renderReportMeta(data);
   const firstTime = !reportShown;
-  els.report.hidden = false;
   reportShown = true;
-  drawChart(); // needs the report visible to measure its width
+  renderReport(data, { questionOf: (id) => questions.get(id) || null });
+  if (session) setExport(session.session_id, session.token);
 
-  stopPubsub(); // the report is in: no more updates needed
+  pubsub.stop(); // the report is in: no more updates needed
   clearTimeout(reportSlowTimer);
   reportSlowTimer = null;
   if (finished) setEndedMessage("Thanks for practising. Your report is below, followed by your transcript.");
-  if (firstTime) revealReport();
+  if (firstTime) {
+    revealReport();
+    runAsync(loadReplay)();
+  }
 }
 
 function revealReport() {
@@ -1524,311 +1985,80 @@ function revealReport() {
   if (!active || active === document.body) els.report.focus({ preventScroll: true });
 }
 
-function renderOverall(data) {
-  const scores = data.scores && typeof data.scores === "object" ? data.scores : {};
-  let overall = toScore(data.overall);
-  if (overall === null) {
-    const values = DIMENSIONS.map((d) => toScore(scores[d] && scores[d].score)).filter((v) => v !== null);
-    overall = values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : null;
-  }
-  els.reportOverall.textContent = overall === null ? "–" : String(overall);
-
-  const items = DIMENSIONS.map((name) => renderDimension(name, scores[name]));
-  els.reportDimensions.replaceChildren(...items);
-}
-
-function renderDimension(name, dim) {
-  const label = DIMENSION_LABELS[name];
-  const score = toScore(dim && dim.score);
-  const box = make("div", "dimension");
-  box.dataset.dimension = name;
-
-  const head = make("div", "dimension-head");
-  const nameEl = make("span", "dimension-name", label);
-  const scoreEl = make("span", "dimension-score", score === null ? "–" : String(score));
-  head.append(nameEl, scoreEl, make("span", "visually-hidden", " out of 100"));
-
-  const bar = make("div", "bar");
-  bar.setAttribute("aria-hidden", "true"); // the number beside it says the same
-  const fill = make("div", "bar-fill");
-  fill.style.width = `${score === null ? 0 : score}%`;
-  bar.append(fill);
-
-  box.append(head, bar);
-
-  const level = confidenceLevel(dim);
-  if (level) {
-    const chipRow = make("div", "chip-row");
-    const chip = make("button", "confidence-chip", `Confidence: ${level}`);
-    chip.type = "button";
-    chip.dataset.level = level;
-    chip.title = CONFIDENCE_HELP;
-    chip.setAttribute("aria-expanded", "false");
-    const tip = make("span", "chip-tip", CONFIDENCE_HELP);
-    tip.id = `confidence-tip-${name}`;
-    tip.setAttribute("role", "tooltip");
-    chip.setAttribute("aria-describedby", tip.id);
-    // Click / tap toggles the explanation (touch screens have no hover); Escape hides it.
-    chip.addEventListener("click", () => {
-      chip.setAttribute("aria-expanded", chip.getAttribute("aria-expanded") === "true" ? "false" : "true");
-    });
-    chip.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") {
-        chip.setAttribute("aria-expanded", "false");
-        chip.classList.add("tip-dismissed");
-      }
-    });
-    chip.addEventListener("blur", () => {
-      chip.setAttribute("aria-expanded", "false");
-      chip.classList.remove("tip-dismissed");
-    });
-    chipRow.append(chip, tip);
-    box.append(chipRow);
-  }
-
-  const evidence = Array.isArray(dim && dim.evidence) ? dim.evidence.filter((e) => typeof e === "string" && e.trim()) : [];
-  const details = make("details", "evidence");
-  const summary = make("summary", null, evidence.length ? `Evidence (${evidence.length})` : "Evidence");
-  details.append(summary);
-  if (evidence.length) {
-    const list = make("ul");
-    for (const line of evidence) list.append(make("li", null, line.trim()));
-    details.append(list);
-  } else {
-    details.append(make("p", "muted", "No evidence was recorded for this score."));
-  }
-  box.append(details);
-  return box;
-}
-
-function renderQuestionTable(data) {
-  const rows = (Array.isArray(data.questions) ? data.questions : []).filter((q) => q && typeof q === "object");
-  rows.sort((a, b) => Number(a.question_index) - Number(b.question_index));
-  const body = els.reportQuestions.tBodies[0];
-  const trs = rows.map((q, i) => {
-    const tr = document.createElement("tr");
-    if (typeof q.question_id === "string") tr.dataset.questionId = q.question_id;
-    const weakest = q.question_id && q.question_id === data.weakest_question_id;
-    if (weakest) tr.classList.add("weakest");
-    const number = Number.isInteger(q.question_index) ? q.question_index + 1 : i + 1;
-    const th = make("th", "num", String(number));
-    th.scope = "row";
-    const text = typeof q.question_text === "string" ? q.question_text : "";
-    const td = make("td", "q-text");
-    const short = make("span", null, shorten(text, 70) || `Question ${number}`);
-    if (text) td.title = text;
-    td.append(short);
-    if (weakest) td.append(" ", make("span", "tag", "Weakest"));
-    const scores = q.scores && typeof q.scores === "object" ? q.scores : {};
-    const cells = [
-      fmt(toScore(q.overall)),
-      ...DIMENSIONS.map((d) => fmt(toScore(scores[d] && scores[d].score))),
-      fmt(q.pace_wpm),
-      fmt(q.fillers_per_min, 1),
-    ].map((value, k) => make("td", k === 0 ? "num overall-cell" : "num", value));
-    tr.append(th, td, ...cells);
-    return tr;
-  });
-  if (trs.length === 0) {
-    const tr = document.createElement("tr");
-    const td = make("td", "muted", "No answered questions to score.");
-    td.colSpan = 9;
-    tr.append(td);
-    trs.push(tr);
-  }
-  body.replaceChildren(...trs);
-}
-
-function timelinePoints(data) {
-  const points = (Array.isArray(data && data.timeline) ? data.timeline : [])
-    .filter((p) => p && typeof p === "object" && num(p.pace_wpm) !== null)
-    .map((p) => ({
-      question: Number.isInteger(p.question_index) ? p.question_index : 0,
-      minute: num(p.minute) ?? 0,
-      pace: Math.max(0, num(p.pace_wpm)),
-      fillers: Math.max(0, num(p.fillers_per_min) ?? 0),
-    }));
-  points.sort((a, b) => a.question - b.question || a.minute - b.minute);
-  return points;
-}
-
-// A round axis maximum at or above the data (its half is round too: ticks are 0, half and max).
-function niceMax(value, floor) {
-  const v = Math.max(value, floor);
-  const nice = [2, 4, 6, 8, 10, 12, 16, 20, 30, 40, 60, 80, 100, 120, 160, 200, 240, 300, 400, 600, 800, 1000];
-  return nice.find((n) => n >= v) || Math.ceil(v / 1000) * 1000;
-}
-
-function drawChart() {
-  const chart = els.reportChart;
-  const points = report ? timelinePoints(report) : [];
-  chart.setAttribute("data-points", String(points.length));
-  const questionsShown = [...new Set(points.map((p) => p.question))];
-  chart.setAttribute("data-questions", String(questionsShown.length));
-
-  chartWidth = Math.round(els.reportChartBox.clientWidth);
-  const width = Math.max(280, chartWidth || 640);
-  const narrow = width < 480;
-  const m = { left: 46, right: 14, top: 10, bottom: 44 };
-  const panelH = narrow ? 100 : 120;
-  const gap = 34;
-  const height = m.top + panelH + gap + panelH + m.bottom;
-  chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  chart.setAttribute("width", String(width));
-  chart.setAttribute("height", String(height));
-  chart.dataset.width = String(width);
-
-  const nodes = [];
-  const plotW = width - m.left - m.right;
-  const panels = [
-    { key: "pace", label: "Pace (wpm)", top: m.top, max: niceMax(Math.max(0, ...points.map((p) => p.pace)), 160) },
-    { key: "fillers", label: "Fillers / min", top: m.top + panelH + gap, max: niceMax(Math.max(0, ...points.map((p) => p.fillers)), 4) },
-  ];
-
-  if (points.length === 0) {
-    nodes.push(svg("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "chart-empty" }, "Not enough speech to chart pace and fillers."));
-    chart.replaceChildren(...nodes);
-    els.reportChartDesc.textContent = "There was not enough timed speech to chart pace and fillers.";
+// The transcript becomes the report's: each recorded line plays its moment (GET /api/sessions/{id} says where).
+async function loadReplay() {
+  const owner = session;
+  if (!owner || replayLoaded) return;
+  replayLoaded = true;
+  let data;
+  try {
+    data = await api(`/api/sessions/${encodeURIComponent(owner.session_id)}`, { token: owner.token });
+  } catch {
+    replayLoaded = false; // the report still stands; the lines simply stay text
     return;
   }
-
-  const step = plotW / points.length;
-  const xAt = (i) => m.left + step * (i + 0.5);
-
-  for (const panel of panels) {
-    const yAt = (v) => panel.top + panelH - (Math.min(v, panel.max) / panel.max) * panelH;
-    panel.yAt = yAt;
-    // grid and y ticks: 0, half, max
-    for (const t of [0, panel.max / 2, panel.max]) {
-      const y = yAt(t);
-      nodes.push(svg("line", { x1: m.left, x2: width - m.right, y1: y, y2: y, class: t === 0 ? "chart-axis" : "chart-grid" }));
-      nodes.push(svg("text", { x: m.left - 6, y: y + 4, "text-anchor": "end", class: "chart-tick" }, String(Number(t.toFixed(1)))));
-    }
-    // panel label, rotated along the y axis
-    const cy = panel.top + panelH / 2;
-    nodes.push(svg("text", { x: 12, y: cy, transform: `rotate(-90 12 ${cy})`, "text-anchor": "middle", class: "chart-axis-label" }, panel.label));
+  if (session !== owner) return;
+  for (const seg of Array.isArray(data.transcript) ? data.transcript : []) {
+    if (seg && typeof seg === "object") renderFinal(seg, false); // a final the page missed
   }
-
-  // question boundaries and labels
-  let start = 0;
-  for (let i = 1; i <= points.length; i++) {
-    if (i === points.length || points[i].question !== points[start].question) {
-      const mid = (xAt(start) + xAt(i - 1)) / 2;
-      nodes.push(svg("text", { x: mid, y: height - m.bottom + 18, "text-anchor": "middle", class: "chart-tick" }, `Q${points[start].question + 1}`));
-      if (i < points.length) {
-        const x = m.left + step * i;
-        nodes.push(svg("line", { x1: x, x2: x, y1: m.top, y2: height - m.bottom, class: "chart-divider" }));
-      }
-      start = i;
-    }
-  }
-  nodes.push(svg("text", { x: m.left + plotW / 2, y: height - 8, "text-anchor": "middle", class: "chart-axis-label" }, narrow ? "Question (a point per minute)" : "Question (one point per minute of each answer)"));
-
-  // series: a line per question (answers are not continuous), then the points with their values
-  for (const panel of panels) {
-    const value = (p) => (panel.key === "pace" ? p.pace : p.fillers);
-    let run = [];
-    const flush = () => {
-      if (run.length > 1) {
-        nodes.push(svg("polyline", { points: run.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" "), class: `chart-line series-${panel.key}` }));
-      }
-      run = [];
-    };
-    points.forEach((p, i) => {
-      if (i > 0 && p.question !== points[i - 1].question) flush();
-      run.push([xAt(i), panel.yAt(value(p))]);
-    });
-    flush();
-    points.forEach((p, i) => {
-      const x = xAt(i);
-      const y = panel.yAt(value(p));
-      const g = svg("g", { class: `chart-point series-${panel.key}`, "data-index": i });
-      g.append(
-        svg("title", {}, `Question ${p.question + 1}, minute ${fmt(p.minute, 1)}: pace ${fmt(p.pace)} wpm, ${fmt(p.fillers, 1)} fillers per minute`)
-      );
-      g.append(svg("circle", { cx: x, cy: y, r: 10, class: "chart-hit" }));
-      if (panel.key === "pace") g.append(svg("circle", { cx: x, cy: y, r: 4.5, class: "chart-marker" }));
-      else g.append(svg("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: "chart-marker" }));
-      nodes.push(g);
-    });
-  }
-  chart.replaceChildren(...nodes);
-
-  const paces = points.map((p) => p.pace);
-  const fillers = points.map((p) => p.fillers);
-  const avg = paces.reduce((a, b) => a + b, 0) / paces.length;
-  const qs = questionsShown.length;
-  els.reportChartDesc.textContent =
-    `${points.length} ${points.length === 1 ? "point" : "points"} across ${qs} ${qs === 1 ? "question" : "questions"}. ` +
-    `Pace ranged from ${fmt(Math.min(...paces))} to ${fmt(Math.max(...paces))} words per minute (average ${fmt(avg)}); ` +
-    `fillers from ${fmt(Math.min(...fillers), 1)} to ${fmt(Math.max(...fillers), 1)} per minute. Hover a point for its values.`;
+  // The lines are rewritten as buttons: not news for a screen reader, so the live region stops announcing.
+  els.transcript.setAttribute("aria-live", "off");
+  els.transcriptTitle.textContent = owner.record_audio ? "Transcript and recordings" : "Transcript";
+  replay.attach(data, owner.token);
 }
 
-function renderRecommendations(data) {
-  const recs = (Array.isArray(data.recommendations) ? data.recommendations : []).filter((r) => typeof r === "string" && r.trim());
-  const items = recs.map((r) => make("li", null, r.trim()));
-  if (items.length === 0) items.push(make("li", "muted", "No specific recommendations this time: keep practising."));
-  els.reportRecommendations.replaceChildren(...items);
+// ---------------------------------------------------------------------------
+// Connection diagnostics: a summary of the WebRTC figures, uploaded when the link's state changes (at most every
+// 10 s), when the interview ends and when the page is left (docs/protocol.md, POST .../diagnostics).
+
+const diagnostics = { timer: null, lastAt: 0, reason: null, endedSent: false };
+
+function scheduleDiagnostics(reason) {
+  if (!session || finished) return;
+  if (diagnostics.reason !== "resume") diagnostics.reason = reason;
+  if (diagnostics.timer !== null) return;
+  const wait = Math.max(DIAGNOSTICS_FIRST_MS, diagnostics.lastAt + DIAGNOSTICS_MIN_GAP_MS - Date.now());
+  diagnostics.timer = setTimeout(() => {
+    diagnostics.timer = null;
+    const why = diagnostics.reason || "state_change";
+    diagnostics.reason = null;
+    if (session && !finished) sendDiagnostics(why);
+  }, wait);
 }
 
-function renderExample(data) {
-  const box = els.reportExample;
-  const nodes = [];
-  const weakestId = typeof data.weakest_question_id === "string" ? data.weakest_question_id : null;
-  const fromReport = weakestId && Array.isArray(data.questions) ? data.questions.find((q) => q && q.question_id === weakestId) : null;
-  const known = weakestId ? questions.get(weakestId) : null;
-  const weakText = (fromReport && fromReport.question_text) || (known && known.text) || "";
-  const weakIndex = fromReport && Number.isInteger(fromReport.question_index) ? fromReport.question_index : known ? known.index : null;
-  const ex = data.example_phrasing && typeof data.example_phrasing === "object" ? data.example_phrasing : null;
-  const hasExample = ex && typeof ex.original === "string" && typeof ex.improved === "string" && ex.original.trim() && ex.improved.trim();
-
-  nodes.push(make("h3", "report-heading", hasExample ? "Example phrasing" : "Your weakest answer"));
-  if (weakestId) {
-    const p = make("p", "weakest-note");
-    const name = Number.isInteger(weakIndex) ? `Question ${weakIndex + 1}` : "One question";
-    p.append(hasExample ? "From your weakest answer, " : "Your weakest answer was ", make("strong", null, name));
-    if (weakText) p.append(": ", make("q", null, shorten(weakText, 120)));
-    else p.append(".");
-    nodes.push(p);
-  }
-  if (hasExample) {
-    const wrap = make("div", "rewrite");
-    const before = make("p", "rewrite-original");
-    before.append(make("span", "rewrite-label", "Instead of:"), " ", make("q", null, ex.original.trim()));
-    const after = make("p", "rewrite-improved");
-    after.append(make("span", "rewrite-label", "Try:"), " ", make("q", null, ex.improved.trim()));
-    wrap.append(before, after);
-    nodes.push(wrap);
-  }
-  box.replaceChildren(...nodes);
-  box.hidden = !weakestId && !hasExample;
+function diagnosticsSummary(reason) {
+  const pc = rehearse.pc;
+  const snapshot = link.snapshot || {};
+  return {
+    v: PROTOCOL_VERSION,
+    reason,
+    state: connectionState(),
+    at: Date.now(),
+    link: { ...link.figures },
+    candidate_pair: snapshot.candidate_pair || null,
+    traffic: snapshot.traffic || {},
+    ice_connection_state: pc ? pc.iceConnectionState : null,
+    connection_state: pc ? pc.connectionState : null,
+    connection_changes: rehearse.metrics.connectionStates.slice(-100),
+    resumes: rehearse.metrics.resumes,
+    user_agent: navigator.userAgent.slice(0, 512),
+  };
 }
 
-function renderReportMeta(data) {
-  const parts = [];
-  const rubric = data.rubric && typeof data.rubric === "object" ? data.rubric : null;
-  if (rubric && rubric.id) {
-    parts.push(`Scored with the “${rubric.id}” rubric${rubric.version ? `, version ${rubric.version}` : ""}.`);
-  }
-  const evaluator = typeof data.evaluator === "string" ? data.evaluator : "";
-  if (evaluator === "llm") parts.push("Feedback written by an LLM (AI language model).");
-  else if (evaluator === "deterministic") parts.push("Feedback from the deterministic evaluator (rule-based, no AI model).");
-  else if (evaluator) parts.push(`Feedback from the ${evaluator} evaluator.`);
-  els.reportMeta.textContent = parts.join(" ");
-  els.reportMeta.dataset.evaluator = evaluator;
-  if (rubric) {
-    els.reportMeta.dataset.rubricId = String(rubric.id || "");
-    els.reportMeta.dataset.rubricVersion = String(rubric.version || "");
-  }
-}
-
-if (typeof ResizeObserver === "function") {
-  new ResizeObserver((entries) => {
-    const w = Math.round(entries[0].contentRect.width);
-    if (!reportShown || w === 0 || w === chartWidth) return;
-    chartWidth = w;
-    drawChart();
-  }).observe(els.reportChartBox);
+// keepalive lets the upload outlive the page (pagehide); sendBeacon cannot carry the Authorization header.
+function sendDiagnostics(reason, keepalive = false) {
+  const owner = session;
+  if (!owner) return;
+  diagnostics.lastAt = Date.now();
+  rehearse.metrics.diagnosticsUploads++;
+  fetch(`/api/sessions/${encodeURIComponent(owner.session_id)}/diagnostics`, {
+    method: "POST",
+    keepalive,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${owner.token}` },
+    body: JSON.stringify(diagnosticsSummary(reason)),
+  }).catch(() => {
+    // Diagnostics are best effort: the next upload carries the connection history too.
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -1840,6 +2070,23 @@ function nextQuestion() {
 
 function repeatQuestion() {
   if (isConnected()) send({ type: "repeat" });
+}
+
+// Ending skips the questions left, so it asks first (the button and the E key alike).
+function confirmEnd() {
+  if (els.end.disabled || els.endDialog.open) return;
+  els.endDialog.returnValue = "";
+  if (typeof els.endDialog.showModal === "function") els.endDialog.showModal();
+  else if (window.confirm("End the interview now?")) endInterview();
+}
+
+function onEndDialogClose() {
+  if (els.endDialog.returnValue === "end") endInterview();
+  else if (!els.end.disabled) els.end.focus();
+}
+
+function closeEndDialog() {
+  if (els.endDialog.open) els.endDialog.close("cancel");
 }
 
 function endInterview() {
@@ -1854,7 +2101,7 @@ function isTypingTarget(target) {
 
 function onKeyDown(event) {
   if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (els.interview.hidden || isTypingTarget(event.target)) return;
+  if (els.interview.hidden || els.endDialog.open || isTypingTarget(event.target)) return;
   const key = event.key.toLowerCase();
   if (key === "n" && !els.next.disabled) {
     event.preventDefault();
@@ -1862,18 +2109,24 @@ function onKeyDown(event) {
   } else if (key === "r" && !els.repeat.disabled) {
     event.preventDefault();
     repeatQuestion();
+  } else if (key === "e" && !els.end.disabled) {
+    event.preventDefault();
+    confirmEnd();
   }
 }
 
 async function reconnect() {
   clearError();
+  link.flaps = 0;
+  link.failures = 0;
   await connect();
 }
 
 function newInterview() {
   finished = true;
   connectAttempt++;
-  stopPubsub();
+  resetLink();
+  pubsub.stop();
   hideCue(false);
   clearTimeout(reportSlowTimer);
   teardownPeer();
@@ -1882,9 +2135,13 @@ function newInterview() {
   clearSession();
   session = null;
   clearError();
+  replay.reset();
   els.audio.srcObject = null;
+  els.recordAudio.checked = false; // consent is asked for each interview
   showSetupView();
-  els.role.focus();
+  window.scrollTo(0, 0);
+  const source = [...els.sources].find((input) => input.checked);
+  (source || els.role).focus();
 }
 
 // ---------------------------------------------------------------------------
@@ -1901,26 +2158,36 @@ function runAsync(fn) {
 
 els.setupForm.addEventListener("submit", runAsync(startInterview));
 els.resume.addEventListener("click", runAsync(resumeInterview));
-els.role.addEventListener("change", updateCountLimit);
+els.role.addEventListener("change", onRoleChange);
+for (const input of els.sources) input.addEventListener("change", onSourceChange);
+els.job.addEventListener("input", updateJobCount);
+els.micCheck.addEventListener("click", runAsync(checkMicrophone));
+els.micTest.addEventListener("click", runAsync(() => micCheck.recordTest()));
 els.next.addEventListener("click", nextQuestion);
 els.repeat.addEventListener("click", repeatQuestion);
-els.end.addEventListener("click", endInterview);
+els.end.addEventListener("click", confirmEnd);
+els.endDialog.addEventListener("close", onEndDialogClose);
 els.reconnect.addEventListener("click", runAsync(reconnect));
 els.newInterview.addEventListener("click", newInterview);
 document.addEventListener("keydown", onKeyDown);
 window.addEventListener("pagehide", () => {
+  if (session && !finished && !diagnostics.endedSent) sendDiagnostics("pagehide", true);
   // Free the relay connection so a reload can resume without "session_busy".
   if (rehearse.pc && rehearse.pc.signalingState !== "closed") rehearse.pc.close();
-  suspendPubsub();
+  pubsub.suspend();
 });
 window.addEventListener("pageshow", (event) => {
-  // Restored from the back/forward cache: the peer connection was closed on pagehide.
+  // Restored from the back/forward cache: the peer connection was closed on pagehide; make a new one.
   if (event.persisted && session && !finished && !els.interview.hidden) {
     teardownPeer();
-    connectionLost();
+    linkLost();
+    scheduleReconnect(0);
   }
-  if (event.persisted) resumePubsub();
+  if (event.persisted) pubsub.resume();
 });
 
 els.resume.hidden = loadSession() === null;
+onSourceChange(); // the browser may have restored the form of an earlier visit
+updateJobCount();
 loadRoles();
+if (!els.resume.hidden) runAsync(resumeInterview)({ automatic: true }); // a reload mid-interview carries on by itself

@@ -19,6 +19,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from tests.support.audio import speak
 from tests.support.impaired_link import ImpairedLink, strip_candidates
+from tests.support.webrtc import drain
 
 RATE = 48000
 FRAME = 960  # 20 ms
@@ -212,14 +213,7 @@ class FaultClient:
 
         @pc.on("track")
         def on_track(track):
-            async def drain():
-                while True:
-                    try:
-                        await track.recv()
-                    except Exception:
-                        return
-
-            task = asyncio.ensure_future(drain())
+            task = asyncio.ensure_future(drain(track))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
 

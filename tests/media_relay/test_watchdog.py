@@ -17,6 +17,7 @@ from aiortc.contrib.media import MediaPlayer
 
 from rehearse.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES
 from tests.support.audio import ANSWER, recall, speak, write_wav
+from tests.support.webrtc import drain
 
 RATE = 48000
 
@@ -56,14 +57,7 @@ class Client:
 
             @pc.on("track")
             def on_track(track):
-                async def drain():
-                    while True:
-                        try:
-                            await track.recv()
-                        except Exception:
-                            return
-
-                asyncio.ensure_future(drain())
+                asyncio.ensure_future(drain(track))
 
             def send(message: dict) -> None:
                 channel.send(json.dumps({"v": 1, **message}))

@@ -38,6 +38,26 @@ def _windowed_model(model_dir: Path, cpu_threads: int):
     return WindowedWhisper(str(model_dir), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
 
 
+COMPRESSION_RATIO_LIMIT = 2.4  # the threshold Whisper's reference decoder uses to reject a repetitive decode
+LOOP_RUN = 3  # the same word more often than this in a row is a decoding loop, not speech
+
+
+def without_loops(words: list[RecognizedWord]) -> list[RecognizedWord]:
+    """Cut runs of one word repeated more than LOOP_RUN times down to LOOP_RUN ("so, so, so, so, so" -> "so, so, so")."""
+    kept: list[RecognizedWord] = []
+    run = 0
+    for word in words:
+        same = bool(kept) and _bare(word.text) == _bare(kept[-1].text) and _bare(word.text) != ""
+        run = run + 1 if same else 1
+        if run <= LOOP_RUN:
+            kept.append(word)
+    return kept
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "'")
+
+
 class WhisperFinals:
     def __init__(self, model_dir: Path, cpu_threads: int = 2, beam_size: int = 1) -> None:
         self._model = _windowed_model(model_dir, cpu_threads)
@@ -64,6 +84,8 @@ class WhisperFinals:
         for segment in segments:
             if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
                 continue  # Whisper invents text for noise; this is its own signal that it did
+            if segment.compression_ratio > COMPRESSION_RATIO_LIMIT:
+                continue  # a decoding loop ("yeah, yeah, yeah, ..."): Whisper's own test for one
             for w in segment.words or []:
                 text = w.word.strip()
                 if text:
@@ -75,5 +97,6 @@ class WhisperFinals:
                             confidence=round(float(w.probability), 3),
                         )
                     )
+        words = without_loops(words)
         confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
         return words, round(confidence, 3)
