@@ -235,6 +235,9 @@ class HttpApi:
             check_owner(signed_in_candidate(request.headers, True), session.candidate_id)
         transcript = await self._world.sessions.transcript(session_id)
         recordings = await self._world.sessions.recordings(session_id)
+        if recordings:  # the storage lifecycle rule deletes old audio; its documents stay, so list only what is there
+            kept = set(await self._world.blobs.list(RECORDINGS, f"{session_id}/"))
+            recordings = [r for r in recordings if r.blob_name in kept]
         body = {
             "v": V,
             **session_view(session),

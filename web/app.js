@@ -2156,6 +2156,17 @@ function runAsync(fn) {
   };
 }
 
+// The History view asks to open a finished interview: show it here, as the full report with its transcript and the
+// replay of recorded answers. While an interview is live the History view shows a compact report itself.
+document.addEventListener("rehearse:open-report", (event) => {
+  const detail = event.detail || {};
+  if (busy || (session && !finished)) return;
+  if (typeof detail.session_id !== "string" || typeof detail.token !== "string") return;
+  event.preventDefault();
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ session_id: detail.session_id, token: detail.token }));
+  runAsync(() => resumeInterview())();
+});
+
 els.setupForm.addEventListener("submit", runAsync(startInterview));
 els.resume.addEventListener("click", runAsync(resumeInterview));
 els.role.addEventListener("change", onRoleChange);

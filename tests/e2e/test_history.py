@@ -255,6 +255,12 @@ def run(app_url, past, artifacts, tmp_path_factory):
         if seen["report"]["by"] == "history":
             page.click(".history-report-back")
             seen["focus_after_report"] = page.evaluate("document.activeElement.closest('.history-item')?.dataset.sessionId")
+        else:  # the page's own report, with the transcript and the replay of the recorded answer
+            page.wait_for_selector("#transcript .line.final .line-play")
+            seen["report"]["replay_lines"] = page.locator("#transcript .line.final .line-play").count()
+            seen["report"]["history_hidden"] = page.evaluate("document.querySelector('#history').hidden")
+            page.click("#show-history")
+            page.wait_for_selector(f'.history-item[data-session-id="{middle}"] .history-delete')
 
         # Delete the middle interview, with the keyboard: Escape cancels, then Tab to the confirmation and Enter
         remove = page.locator(f'.history-item[data-session-id="{middle}"] .history-delete')
@@ -343,7 +349,9 @@ def test_history_lists_the_interviews_newest_first_with_their_scores(run, past):
 
 def test_the_view_replaces_setup_and_interview_while_shown_and_back_restores_them(run):
     assert run["hash"] == "#history" and run["views_hidden"] == [True, True]
-    assert run["after_back"] == {"setup": False, "interview": True, "hash": ""}
+    # Back shows what was there before: the setup, or the old report the page opened from the history
+    before = {"setup": True, "interview": False} if run["report"]["by"] == "app" else {"setup": False, "interview": True}
+    assert run["after_back"] == {**before, "hash": ""}
     assert run["direct"] == {"visible": True, "rows": 3, "setup_hidden": True}
 
 
@@ -365,7 +373,9 @@ def test_an_old_report_opens_with_its_scores(run, past):
     middle = next(row for row in past["rows"] if row["session_id"] == past["finished"][1]["session_id"])
     report = run["report"]
     assert int(report["overall"]) == middle["overall"]
-    if report["by"] == "history":
+    if report["by"] == "app":
+        assert report["replay_lines"] >= 1 and report["history_hidden"]
+    else:
         assert [(d, int(s)) for d, s, _ in report["dims"]] == [(d, middle["scores"][d]["score"]) for d in DIMENSIONS]
         assert all(level.endswith("confidence") for _, _, level in report["dims"])
         assert report["questions"] == 1 and report["printable"].startswith(f"/api/sessions/{middle['session_id']}/report.html?token=")

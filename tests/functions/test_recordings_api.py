@@ -211,3 +211,21 @@ async def test_the_functions_blueprint_serves_byte_ranges_from_blobs(functions_w
     assert missing.status_code == 404 and json.loads(missing.get_body())["error"]["code"] == "unknown_recording"
     traversal = await functions["get_recording"](request("..%2F..%2Ftoken-secret"))
     assert traversal.status_code == 400
+
+
+async def test_a_recording_whose_audio_was_deleted_by_retention_is_not_listed(server):
+    _, _, world = server
+    _, session = await create(server, record_audio=True)
+    sid, question_id = session["session_id"], session["questions"][0]["id"]
+    name = recording_name(question_id, 1)
+    # the document outlives the blob: the storage lifecycle rule deletes old audio, not Store documents
+    await world.sessions.save_recording(Recording(session_id=sid, name=name, question_id=question_id, connection=1, start=0.0, duration=2.0))
+    phrase_id = PHRASES_PER_CONNECTION + 1
+    await world.sessions.record_segment(
+        Segment(session_id=sid, seq=1, segment_id=segment_id_for(sid, phrase_id), question_id=question_id, phrase_id=phrase_id,
+                text="I led the team.", start=0.5, end=1.5, confidence=0.9)
+    )
+    status, _, raw = await fetch(server, f"/api/sessions/{sid}", token=session["token"])
+    body = json.loads(raw)
+    assert status == 200 and body["recordings"] == []
+    assert body["transcript"][0]["recording"] is None
