@@ -16,16 +16,43 @@ VOICE_RATE = 48000
 _FRAME = 960  # 20 ms at 48 kHz
 
 
-class InterviewerVoice(MediaStreamTrack):
-    """Plays queued speech in real time, 20 ms per frame, and silence in between."""
+class PacedAudioTrack(MediaStreamTrack):
+    """48 kHz mono audio sent in real time, one 20 ms frame at a time; a subclass says what each frame holds."""
 
     kind = "audio"
 
     def __init__(self) -> None:
         super().__init__()
-        self._pending = np.zeros(0, np.int16)
         self._start: float | None = None
         self._pts = 0
+
+    def next_pcm(self, at: float) -> np.ndarray:
+        """The _FRAME int16 samples due at `at` (time.monotonic() seconds)."""
+        raise NotImplementedError
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            self._pts += _FRAME
+            wait = self._start + self._pts / VOICE_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        frame = av.AudioFrame.from_ndarray(self.next_pcm(self._start + self._pts / VOICE_RATE).reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = VOICE_RATE
+        frame.pts = self._pts
+        frame.time_base = fractions.Fraction(1, VOICE_RATE)
+        return frame
+
+
+class InterviewerVoice(PacedAudioTrack):
+    """Plays queued speech in real time, 20 ms per frame, and silence in between."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = np.zeros(0, np.int16)
         self._done = asyncio.Event()
         self._done.set()
         self.frames_sent = 0
@@ -41,26 +68,13 @@ class InterviewerVoice(MediaStreamTrack):
     async def finished(self) -> None:
         await self._done.wait()
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self._pts += _FRAME
-            wait = self._start + self._pts / VOICE_RATE - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+    def next_pcm(self, at: float) -> np.ndarray:
         chunk, self._pending = self._pending[:_FRAME], self._pending[_FRAME:]
         if chunk.size < _FRAME:
             chunk = np.concatenate((chunk, np.zeros(_FRAME - chunk.size, np.int16)))
             self._done.set()
-        frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = VOICE_RATE
-        frame.pts = self._pts
-        frame.time_base = fractions.Fraction(1, VOICE_RATE)
         self.frames_sent += 1
-        return frame
+        return chunk
 
 
 async def pump_candidate_audio(track: MediaStreamTrack, on_pcm: Callable[[np.ndarray, int], None]) -> None:

@@ -31,9 +31,26 @@ def _sign(secret: str, audience: str, subject: str, ttl_s: int, now: float | Non
     return jwt.encode(claims, secret, algorithm="HS256"), expires
 
 
-def _decode(secret: str, token: str, audience: str) -> dict:
-    """The verified claims; PyJWT's exceptions for the caller to word."""
-    return jwt.decode(token, secret, algorithms=["HS256"], audience=audience, issuer=_ISSUER, options={"require": ["exp", "iat", "sub"]})
+def _verified(
+    secret: str, token: str | None, audience: str, noun: str, *, missing: str, expired: str, resend: str, not_this_kind: str | None = None
+) -> dict:
+    """The token's verified claims, or InvalidToken saying what is wrong with the `noun` ("session token", ...) and what to do."""
+    if not token:
+        raise InvalidToken(f"missing {noun}: {missing}")
+    if not token.isascii():  # a JWT is ASCII; anything else cannot be one of ours (and PyJWT cannot encode it)
+        raise InvalidToken(f"the {noun} is malformed: send it exactly as POST /api/sessions returned it")
+    try:
+        return jwt.decode(
+            token, secret, algorithms=["HS256"], audience=audience, issuer=_ISSUER, options={"require": ["exp", "iat", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken(f"the {noun} has expired: {expired}") from None
+    except jwt.InvalidAudienceError:
+        raise InvalidToken(not_this_kind or f"the {noun} is malformed or badly signed: {resend}") from None
+    except jwt.InvalidSignatureError:
+        raise InvalidToken(f"the {noun} is badly signed: it was not issued by this deployment") from None
+    except jwt.PyJWTError:
+        raise InvalidToken(f"the {noun} is malformed or badly signed: {resend}") from None
 
 
 class SessionTokens:
@@ -47,18 +64,12 @@ class SessionTokens:
 
     def verify(self, token: str | None, session_id: str) -> dict:
         """The token's claims if it is valid and for this session; InvalidToken otherwise."""
-        if not token:
-            raise InvalidToken("missing session token: send 'Authorization: Bearer <token>' from POST /api/sessions")
-        if not token.isascii():  # a JWT is ASCII; anything else cannot be one of ours (and PyJWT cannot encode it)
-            raise InvalidToken("the session token is malformed: send it exactly as POST /api/sessions returned it")
-        try:
-            claims = _decode(self._secret, token, _AUDIENCE)
-        except jwt.ExpiredSignatureError:
-            raise InvalidToken("the session token has expired: create a new session") from None
-        except jwt.InvalidSignatureError:
-            raise InvalidToken("the session token is badly signed: it was not issued by this deployment") from None
-        except jwt.PyJWTError:
-            raise InvalidToken("the session token is malformed or badly signed: send it exactly as POST /api/sessions returned it") from None
+        claims = _verified(
+            self._secret, token, _AUDIENCE, "session token",
+            missing="send 'Authorization: Bearer <token>' from POST /api/sessions",
+            expired="create a new session",
+            resend="send it exactly as POST /api/sessions returned it",
+        )
         if claims.get("sub") != session_id:
             raise InvalidToken("the session token is for another session")
         return claims
@@ -87,20 +98,13 @@ class CandidateTokens:
 
     def verify(self, token: str | None) -> str:
         """The candidate id the token names; InvalidToken unless it is a valid candidate token of this deployment."""
-        if not token:
-            raise InvalidToken("missing candidate token: send the candidate.token that POST /api/sessions returned")
-        if not token.isascii():
-            raise InvalidToken("the candidate token is malformed: send it exactly as POST /api/sessions returned it")
-        try:
-            claims = _decode(self._secret, token, _CANDIDATE_AUDIENCE)
-        except jwt.ExpiredSignatureError:
-            raise InvalidToken("the candidate token has expired: create a session without it to start as a new candidate") from None
-        except jwt.InvalidAudienceError:
-            raise InvalidToken("this is not a candidate token: send the candidate.token from POST /api/sessions, not a session token") from None
-        except jwt.InvalidSignatureError:
-            raise InvalidToken("the candidate token is badly signed: it was not issued by this deployment") from None
-        except jwt.PyJWTError:
-            raise InvalidToken("the candidate token is malformed or badly signed: send it exactly as it was returned") from None
+        claims = _verified(
+            self._secret, token, _CANDIDATE_AUDIENCE, "candidate token",
+            missing="send the candidate.token that POST /api/sessions returned",
+            expired="create a session without it to start as a new candidate",
+            resend="send it exactly as it was returned",
+            not_this_kind="this is not a candidate token: send the candidate.token from POST /api/sessions, not a session token",
+        )
         candidate_id = claims.get("sub")
         if claims.get("kind") != "candidate" or not isinstance(candidate_id, str) or not candidate_id:
             raise InvalidToken("this is not a candidate token: send the candidate.token from POST /api/sessions")

@@ -19,7 +19,7 @@ SECRET = "turn-secret-for-the-tests-0123456789abcdef"
 @pytest.fixture(scope="module")
 def turn_app(tmp_path_factory, artifacts):
     folder = tmp_path_factory.mktemp("turn")
-    with running_turn_server(SECRET, folder / "turn.log") as port:
+    with running_turn_server(SECRET, folder) as port:
         env = {
             "REHEARSE_TURN_URLS": json.dumps([f"turn:127.0.0.1:{port}?transport=udp", f"turn:127.0.0.1:{port}?transport=tcp"]),
             "REHEARSE_TURN_SECRET": SECRET,

@@ -6,17 +6,15 @@ it receives (duplicates included) and resumes as docs/protocol.md says: a new co
 from __future__ import annotations
 
 import asyncio
-import fractions
 import json
 import time
 from dataclasses import dataclass, field
 
 import aiohttp
-import av
 import numpy as np
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
+from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from media_relay.tracks import PacedAudioTrack
 from tests.support.audio import speak
 from tests.support.impaired_link import ImpairedLink, strip_candidates
 from tests.support.webrtc import drain
@@ -63,32 +61,15 @@ class Microphone:
         return chunk
 
 
-class MicrophoneTrack(MediaStreamTrack):
+class MicrophoneTrack(PacedAudioTrack):
     """One connection's view of the microphone, paced in real time."""
-
-    kind = "audio"
 
     def __init__(self, microphone: Microphone) -> None:
         super().__init__()
         self._microphone = microphone
-        self._start: float | None = None
-        self._pts = 0
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self._pts += FRAME
-            wait = self._start + self._pts / RATE - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        frame = av.AudioFrame.from_ndarray(self._microphone.frame_at(self._start + self._pts / RATE).reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = RATE
-        frame.pts = self._pts
-        frame.time_base = fractions.Fraction(1, RATE)
-        return frame
+    def next_pcm(self, at: float) -> np.ndarray:
+        return self._microphone.frame_at(at)
 
 
 @dataclass

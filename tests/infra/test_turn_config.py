@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import time
 from pathlib import Path
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
 from rehearse.ice import ice_servers_for
 from tests.support.server import free_port
-from tests.support.turn_server import TURNSERVER, _listening
+from tests.support.turn_server import turnserver
 
 MODULES = Path(__file__).resolve().parents[2] / "infra" / "bicep" / "modules"
 CONF = MODULES / "turn" / "turnserver.conf"
@@ -68,20 +66,8 @@ def test_the_deployed_configuration_accepts_minted_credentials_and_refuses_other
         "LISTENING_PORT": str(port), "MIN_PORT": "47000", "MAX_PORT": "47099", "EXTERNAL_IP": "127.0.0.1",
         "TURN_SECRET": SECRET, "TOTAL_QUOTA": "100",
     }))
-    log = tmp_path / "turn.log"
-    proc = subprocess.Popen(
-        [TURNSERVER, "-c", str(conf), "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--log-file={log}", f"--db={tmp_path / 'turn.db'}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 10
-        while not _listening(port):
-            assert proc.poll() is None and time.time() < deadline, log.read_text() if log.exists() else "turnserver exited"
-            time.sleep(0.05)
+    with turnserver(tmp_path, port, "-c", str(conf)):
         urls = [f"turn:127.0.0.1:{port}?transport=udp"]
         assert relay_candidates(ice_servers_for("relay-s_1", [], urls, SECRET, 600))
         assert not relay_candidates(ice_servers_for("relay-s_1", [], urls, "x" * 48, 600))
         assert not relay_candidates(ice_servers_for("relay-s_1", [], urls, SECRET, -60)), "an expired credential was accepted"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)

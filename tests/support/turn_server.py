@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.processes import serving
 from tests.support.server import free_port
 
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+@contextmanager
+def turnserver(workdir: Path, port: int, *options: str) -> Iterator[int]:
+    """coturn with these options, on loopback, logging to <workdir>/turnserver.log, until it answers on `port`."""
+    argv = [
+        TURNSERVER,
+        *options,
+        "--listening-ip=127.0.0.1",
+        "--relay-ip=127.0.0.1",
+        "--simple-log",
+        "--log-file=stdout",
+        f"--db={workdir / 'turn.db'}",  # its own user database, not the system's /var/lib/turn
+    ]
+    with serving("turnserver", argv, [port], workdir):
+        yield port
 
 
 @contextmanager
-def running_turn_server(secret: str, log_path: Path):
+def running_turn_server(secret: str, workdir: Path) -> Iterator[int]:
     """Yields the port of a coturn listening on UDP and TCP; loopback peers allowed, as every test peer is local."""
     port = free_port()
     relay_min = 40000 + (port % 200) * 100
-    args = [
-        TURNSERVER,
+    options = [
         "-n",  # no configuration file: everything is on the command line
-        "--listening-ip=127.0.0.1",
         f"--listening-port={port}",
-        "--relay-ip=127.0.0.1",
         f"--min-port={relay_min}",
         f"--max-port={relay_min + 99}",
         "--use-auth-secret",
@@ -42,21 +48,6 @@ def running_turn_server(secret: str, log_path: Path):
         "--no-cli",
         "--no-multicast-peers",
         "--allow-loopback-peers",
-        "--simple-log",
-        f"--log-file={log_path}",
-        f"--db={log_path.with_suffix('.db')}",  # its own user database, not the system's /var/lib/turn
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 10
-        while not _listening(port):
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"turnserver did not start: {log_path.read_text()[-1500:] if log_path.exists() else ''}")
-            time.sleep(0.05)
+    with turnserver(workdir, port, *options):
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.processes import serving
+
 ROOT = Path(__file__).resolve().parents[3]
 NODE_BIN = ROOT / "node_modules" / ".bin"
-START_TIMEOUT_S = 30.0
 
 # Azurite's documented development account and the Cosmos DB emulator's documented key: public, the same everywhere.
 AZURITE_ACCOUNT = "devstoreaccount1"
@@ -79,39 +78,6 @@ def _free_ports(count: int) -> list[int]:
             s.close()
 
 
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-@contextmanager
-def _serving(name: str, argv: list[str], ports: list[int], workdir: Path) -> Iterator[subprocess.Popen]:
-    """Start a server, wait until every port accepts connections, and stop it (by its pid) afterwards."""
-    log_path = workdir / f"{name}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not all(_answers(p) for p in ports):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                state = (
-                    f"exited with {proc.returncode}" if proc.returncode is not None else f"not ready in {START_TIMEOUT_S:.0f} s"
-                )
-                pytest.fail(f"{name} {state}; its log ({log_path}):\n{log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.02)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 # Modules outside this folder (tests/adapters/test_store_contract.py) import these fixtures, which gives pytest a
 # second definition of each; this keeps it to one server per run, stopped by whichever fixture started it.
 _running: dict[str, Any] = {}
@@ -139,7 +105,7 @@ def _run_azurite(workdir: Path) -> Iterator[Azurite]:
         "--skipApiVersionCheck", "--blobPort", str(blob), "--queuePort", str(queue), "--tablePort", str(table),
     ]  # fmt: skip
     # --location conflicts with --inMemoryPersistence in Azurite 3.37: the working directory is the temporary folder.
-    with _serving("azurite", argv, [blob, queue], workdir):
+    with serving("azurite", argv, [blob, queue], workdir):
         blob_url = f"http://127.0.0.1:{blob}/{AZURITE_ACCOUNT}"
         queue_url = f"http://127.0.0.1:{queue}/{AZURITE_ACCOUNT}"
         connection_string = (
@@ -153,7 +119,7 @@ def _run_azurite(workdir: Path) -> Iterator[Azurite]:
 def _run_cosmos(workdir: Path) -> Iterator[CosmosServer]:
     _require_node_modules("cosmosdb-server")
     [port] = _free_ports(1)
-    with _serving("cosmosdb-server", ["node", "-e", _COSMOS_LAUNCHER, str(ROOT), str(port)], [port], workdir):
+    with serving("cosmosdb-server", ["node", "-e", _COSMOS_LAUNCHER, str(ROOT), str(port)], [port], workdir):
         yield CosmosServer(f"https://127.0.0.1:{port}/", COSMOS_KEY)
 
 
