@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.processes import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / ".rehearse-data" / "models" / "whisper-base"
 EMBEDDER_DIR = ROOT / ".rehearse-data" / "models" / "minilm"
@@ -51,8 +53,4 @@ def running_app(data_dir: Path, log_path: Path, module: str = "rehearse.local", 
                     time.sleep(0.2)
             yield base, proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, 20)
