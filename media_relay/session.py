@@ -205,8 +205,8 @@ class RelaySession:
         )
 
     async def _announce_final(self, hyp: Hypothesis) -> None:
-        if self._session.is_ended:  # words after the end belong to no answer (the last answer's were flushed first)
-            return
+        if self._question_for(hyp.start) >= len(self._session.questions):
+            return  # begun after the interview ended: the words belong to no answer
         phrase_id = self._phrase_base + hyp.phrase_id
         question_id = self._question_id(self._question_for(hyp.start))
         if not hyp.text.strip():
@@ -320,7 +320,8 @@ class RelaySession:
             question_id = self._question_id(index)
             self._listening = False
             saving = self._stop_recording()  # its last write runs while the finals are flushed
-            self._boundaries.append((self._timeline.seconds, index + 1))
+            following = len(session.questions) if reason == "end" else index + 1
+            self._boundaries.append((self._timeline.seconds, following))
             if self._stream is not None:
                 try:  # the answer's last words are persisted and shown before the next question
                     await asyncio.wait_for(self._stream.flush(), timeout=15)
