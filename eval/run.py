@@ -1,9 +1,16 @@
-"""Pairwise accuracy of the scorer: does the strong answer of each pair outscore the weak one in the pair's dimension?
+"""Offline evaluation of the scoring core, one JSON line per metric.
 
     python -m eval.run [--no-models] [--verbose]
 
-Prints one JSON line per dimension and one overall ({"metric": "eval_pairwise_accuracy", ...}), then the mean
-absolute swing of the OTHER dimensions within pairs; exits 1 when the overall accuracy is below 0.9."""
+1. Pairs (eval/pairs.yaml): does the strong answer of each pair outscore the weak one in the pair's dimension?
+2. Answer sets, per split (eval/answers.yaml to tune on, eval/heldout_answers.yaml never tuned on): per question,
+   answers at four quality levels must come in order (pairwise order accuracy for overall and content), every
+   adversarial answer (key words listed, a polished answer to another question, a long vague answer) must score
+   below the solid answer on both content and overall, and each level should land in its calibration band
+   (docs/rubrics.md).
+3. Key-point coverage against labelled sentences (eval/key_points_train.yaml, eval/key_points_heldout.yaml), per
+   split and method.
+Exits 1 when a target is missed on the tuning data; the held-out figures are reported, not gated."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ import json
 import sys
 from statistics import mean
 
+from eval import answer_sets
 from eval.pairs import Pair, load_pairs
 from rehearse.analysis_model import DIMENSIONS, AnswerText, Scores
 from rehearse.cli import load_models
@@ -32,7 +40,18 @@ def main(argv: list[str] | None = None) -> int:
         for pair, strong, weak in results:
             _print_pair(pair, strong, weak)
     overall = _report(results, embedder is not None, tone is not None)
-    return 0 if overall >= PASS_AT else 1
+    passed = overall >= PASS_AT
+    for split in ("dev", "heldout"):
+        met = answer_sets.report(split, embedder, tone, verbose=args.verbose, emit=_emit)
+        passed = passed and (met or split == "heldout")
+    if embedder is not None:
+        from eval.key_points import load_labelled, report
+        from rehearse.scoring.coverage import default_model
+
+        for split in ("train", "heldout"):
+            for line in report(load_labelled(embedder, split), split, default_model()):
+                _emit(line)
+    return 0 if passed else 1
 
 
 def _judge(pair: Pair, embedder: Embedder | None, tone: ToneModel | None) -> tuple[Pair, Scores, Scores]:

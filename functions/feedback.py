@@ -30,6 +30,8 @@ def answer_text(session: Session, question: Question, segments: list[Segment]) -
     return AnswerText(
         question_text=question.text,
         key_points=question.key_points,
+        key_point_examples=question.examples,
+        question_id=question.id,
         words=_timed_words(ordered),
         text=" ".join(s.text for s in ordered),
         fillers=[f for s in ordered for f in s.fillers],
@@ -139,7 +141,8 @@ class FeedbackPipeline:
         event: AnswerScored = self._expect(message, AnswerScored)
         sid, qid = event.session_id, event.question_id
         doc_id = evaluation_id(sid, qid)
-        if await self._get(EVALUATIONS, sid, doc_id) is None:  # an LLM call costs money: never twice
+        stored_evaluation = await self._get(EVALUATIONS, sid, doc_id)
+        if stored_evaluation is None:  # an LLM call costs money: never twice
             stored = await self._get(SCORES, sid, event.score_id)
             if stored is None:
                 await self._world.sessions.get(sid)  # UnknownSession when the session, and so its score, was deleted
@@ -148,7 +151,29 @@ class FeedbackPipeline:
             evaluation = await self._world.evaluator.evaluate(answer_text(session, question, segments), AnswerScore.model_validate(stored))
             evaluation = evaluation.model_copy(update={"id": doc_id, "session_id": sid, "question_id": qid})
             await self._put(EVALUATIONS, sid, doc_id, evaluation)
+        else:
+            evaluation = Evaluation.model_validate(stored_evaluation)
+        if evaluation.judgement is not None:
+            await self._apply_judgement(sid, qid, event.score_id, evaluation)
         await self._next(QuestionClosed(session_id=sid, question_id=qid))
+
+    async def _apply_judgement(self, sid: str, qid: str, doc_id: str, evaluation: Evaluation) -> None:
+        """The scores combine the model's judgement with the features (rehearse/evaluation/judgement.py), once: a
+        re-delivered event finds the score judged already and changes nothing."""
+        from rehearse.evaluation.judgement import rescored
+
+        stored = await self._get(SCORES, sid, doc_id)
+        if stored is None:
+            raise LookupError(f"score {doc_id} is not stored yet")
+        score = AnswerScore.model_validate(stored)
+        if score.judged_by:
+            return
+        session, question, segments = await self._question(sid, qid)
+        answer = answer_text(session, question, segments)
+        assert evaluation.judgement is not None
+        judged = await asyncio.to_thread(rescored, score, answer, evaluation.judgement, evaluation.model)
+        await self._put(SCORES, sid, doc_id, judged)
+        await self._world.publisher.publish(sid, {"v": 1, "type": "answer.scored", "session_id": sid, "question_id": qid, "score": judged.model_dump(mode="json", include={"overall", "scores", "rubric", "question_index"})})
 
     @_handler
     async def summarize_question(self, message: dict[str, Any]) -> None:

@@ -42,6 +42,9 @@ class AnswerText(BaseModel):
 
     question_text: str
     key_points: list[str] = Field(default_factory=list)
+    # Spoken phrasings that make each key point (the bank's); custom questions have none.
+    key_point_examples: dict[str, list[str]] = Field(default_factory=dict)
+    question_id: str | None = None  # the bank question, when it is one: relevance compares it with the others
     words: list[TimedWord] = Field(default_factory=list)  # in time order; empty when only text is known
     text: str = ""  # the answer's text (joined finals); used when there are no word timings
     fillers: list[str] = Field(default_factory=list)  # hesitations the recognizer kept as evidence
@@ -72,11 +75,32 @@ class StarStructure(BaseModel):
     evidence: dict[str, str] = Field(default_factory=dict)  # part -> the sentence that showed it
 
 
+CoverageState = Literal["covered", "unclear", "missed"]
+
+
 class KeyPointCoverage(BaseModel):
     point: str
-    similarity: float
+    similarity: float  # cosine of the best sentence with the point's spoken examples (or the point itself)
     covered: bool
     best_sentence: str = ""
+    probability: float = 0.0  # that some sentence makes the point (rehearse/scoring/coverage.py)
+    state: CoverageState = "missed"  # covered; unclear (neither claimed made nor missed); missed
+    source: Literal["features", "model", "combined"] = "features"  # who judged it: the measured features, an LLM, both
+    disagreement: bool = False  # the LLM and the features disagreed on this point
+
+
+RelevanceState = Literal["on_topic", "unclear", "off_topic"]
+
+
+class Relevance(BaseModel):
+    """Whether the answer addresses the question it was asked (rehearse/scoring/relevance.py)."""
+
+    probability: float = Field(ge=0, le=1)  # that the answer addresses this question
+    state: RelevanceState
+    closest_question: str | None = None  # a question the answer fits better, when there is one
+    source: Literal["features", "model", "combined"] = "features"
+    disagreement: bool = False
+    reason: str = ""
 
 
 class Specificity(BaseModel):
@@ -84,6 +108,9 @@ class Specificity(BaseModel):
     named_things: int = 0
     quantified_results: int = 0
     examples: list[str] = Field(default_factory=list)
+    # Share of the answer's sentences that hold a checkable detail (a number or a name): a fluent answer that never
+    # says what, who or how much is vague however well it flows.
+    concrete_share: float = 0.0
 
 
 class AnswerFeatures(BaseModel):
@@ -101,8 +128,11 @@ class AnswerFeatures(BaseModel):
     specificity: Specificity = Field(default_factory=Specificity)
     star: StarStructure = Field(default_factory=StarStructure)
     key_points: list[KeyPointCoverage] = Field(default_factory=list)
-    coverage: float | None = None  # share of key points covered; None without key points
+    coverage: float | None = None  # expected share of key points made (mean probability); None without key points
     tone: ToneEstimate | None = None
+    relevance: Relevance | None = None  # None without an embedder
+    vague_phrases: list[str] = Field(default_factory=list)  # "a lot of things", "stuff like that": said, not shown
+    lesson: str = ""  # the sentence that says what the candidate learned or would do differently
 
 
 # -- scores ---------------------------------------------------------------------------------------------------------
@@ -118,9 +148,16 @@ class Scores(BaseModel):
     structure: DimensionScore
     clarity: DimensionScore
     confidence: DimensionScore
+    # An answer to another question cannot do well overall, however well it is delivered (rubric `relevance`).
+    overall_max: int | None = Field(default=None, ge=0, le=100)
+    # The rubric's weight of each dimension in the overall score (rubric `overall`); None weighs them equally.
+    overall_weights: dict[str, float] | None = None
 
     def overall(self) -> int:
-        return round(sum(getattr(self, d).score for d in DIMENSIONS) / len(DIMENSIONS))
+        weights = self.overall_weights or dict.fromkeys(DIMENSIONS, 1.0)
+        total = sum(weights.get(d, 0.0) for d in DIMENSIONS)
+        mean = round(sum(weights.get(d, 0.0) * getattr(self, d).score for d in DIMENSIONS) / total)
+        return min(mean, self.overall_max) if self.overall_max is not None else mean
 
 
 class RubricRef(BaseModel):
@@ -140,12 +177,31 @@ class AnswerScore(BaseModel):
     features: AnswerFeatures
     scores: Scores
     overall: int
+    # With an LLM configured, evaluate_answer re-scores with the model's judgement of relevance and key points
+    # (rehearse/evaluation/judgement.py); the scores from the measured features alone are kept beside them.
+    judged_by: str = ""  # the model whose judgement the scores combine, or "" for the features alone
+    feature_scores: Scores | None = None
 
 
 # -- evaluation, summaries, report ---------------------------------------------------------------------------------
 class Rewrite(BaseModel):
     original: str
     improved: str
+
+
+class JudgedPoint(BaseModel):
+    point: str
+    covered: bool
+    quote: str = ""  # the candidate's words that make the point, verified to be in the transcript
+
+
+class Judgement(BaseModel):
+    """An LLM's judgement of relevance and key-point coverage, validated against the transcript."""
+
+    answers_question: Literal["yes", "partly", "no"]
+    reason: str = ""
+    key_points: list[JudgedPoint] = Field(default_factory=list)
+    discarded: list[str] = Field(default_factory=list)  # what validation dropped, and why
 
 
 class Evaluation(BaseModel):
@@ -162,6 +218,7 @@ class Evaluation(BaseModel):
     source: Literal["llm", "deterministic"] = "deterministic"
     fallback_reason: str | None = None  # why the LLM was not used, when it was asked for
     model: str = ""
+    judgement: Judgement | None = None  # the LLM's judgement of relevance and key points, when it gave a valid one
 
 
 class QuestionSummary(BaseModel):

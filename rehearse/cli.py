@@ -60,9 +60,10 @@ def _score(args: argparse.Namespace) -> int:
     from rehearse.scoring import extract_features, load_rubric, score_answer
 
     question = read_question(args.question)
-    answer = read_answer(Path(args.answer), question, args.question_id or question.get("id"), args.role)
+    role = args.role or question.get("role")
+    answer = read_answer(Path(args.answer), question, args.question_id or question.get("id"), role)
     embedder, tone = (None, None) if args.no_models else load_models(args.models_dir)
-    rubric = load_rubric(args.role)
+    rubric = load_rubric(role)
     features = extract_features(answer, embedder, tone)
     scores = score_answer(answer, features, rubric)
     report = {
@@ -76,12 +77,16 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def read_question(value: str) -> dict[str, Any]:
-    """A JSON object given inline or as a file path, with a non-empty "text" and optional "key_points"."""
+    """A JSON object given inline or as a file path, with a non-empty "text" and optional "key_points" and "examples"
+    (spoken phrasings per key point). {"id": "swe-04"} alone names a bank question: its text, key points and
+    examples fill in whatever the object leaves out."""
     text = value if value.lstrip().startswith("{") else _read_file(Path(value), "QUESTION_JSON")
     try:
         question = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"QUESTION_JSON is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    if isinstance(question, dict) and isinstance(question.get("id"), str):
+        question = _with_bank_question(question)
     if not isinstance(question, dict) or not isinstance(question.get("text"), str) or not question["text"].strip():
         raise InputError(
             'QUESTION_JSON must be an object with a non-empty "text", e.g. {"text": "Tell me about...", "key_points": ["..."]}'
@@ -89,13 +94,40 @@ def read_question(value: str) -> dict[str, Any]:
     points = question.get("key_points", [])
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
         raise InputError('"key_points" in QUESTION_JSON must be a list of strings')
+    if not isinstance(question.get("role", ""), str):
+        raise InputError('"role" in QUESTION_JSON must be a role id such as "software_engineer"')
+    examples = question.get("examples", {})
+    if not isinstance(examples, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(e, str) for e in v) for k, v in examples.items()
+    ):
+        raise InputError('"examples" in QUESTION_JSON must map key points to lists of spoken sentences')
+    if unknown := [k for k in examples if k.strip() not in {p.strip() for p in points}]:
+        raise InputError(f'"examples" in QUESTION_JSON names points that are not key points: {unknown[:3]}')
     return question
+
+
+def _with_bank_question(question: dict[str, Any]) -> dict[str, Any]:
+    from rehearse.question_bank import default_bank
+
+    bank = {q.id: (q, role.id) for role in default_bank().roles() for q in role.questions}
+    found, role = bank.get(question["id"], (None, None))
+    if found is None:
+        if question.get("text"):
+            return question  # an id of the caller's own, not a bank question
+        raise InputError(f'QUESTION_JSON "id" {question["id"]!r} is not a bank question (e.g. {sorted(bank)[0]!r})')
+    filled = {"text": found.text, "key_points": list(found.key_points), "examples": dict(found.examples), "role": role}
+    if "key_points" in question and "examples" not in question:
+        filled["examples"] = {}  # the caller's own key points: the bank's phrasings belong to the bank's points
+    return filled | question
 
 
 def read_answer(path: Path, question: dict[str, Any], question_id: str | None = None, role: str | None = None) -> AnswerText:
     """An answer from a text file or from a JSON transcript with word timings."""
     content = _read_file(path, "ANSWER")
-    base = {"question_text": question["text"], "key_points": question.get("key_points", []), "role": role}
+    base = {
+        "question_text": question["text"], "key_points": question.get("key_points", []), "role": role,
+        "key_point_examples": question.get("examples", {}), "question_id": question.get("id"),
+    }  # fmt: skip
     stripped = content.lstrip()
     if path.suffix.lower() != ".json" and not stripped.startswith(("[", "{")):
         if not stripped:

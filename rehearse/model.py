@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rehearse.analysis_model import SCHEMA_VERSION, Prosody
 
@@ -21,7 +21,15 @@ class Question(BaseModel):
     index: int = 0
     text: str = Field(min_length=1, max_length=1000)
     key_points: list[str] = Field(default_factory=list, max_length=20)
+    # Spoken phrasings that make each key point, from the bank: they teach the scorer how the point sounds.
+    examples: dict[str, list[str]] = Field(default_factory=dict)
     time_limit_s: int = 120
+
+    @model_validator(mode="after")
+    def _examples_belong_to_key_points(self) -> Question:
+        if unknown := sorted(set(self.examples) - set(self.key_points)):
+            raise ValueError(f"question {self.id}: examples for points that are not key points: {unknown}")
+        return self
 
 
 class SessionStatus(StrEnum):

@@ -1,6 +1,7 @@
 import pytest
 
 from rehearse.errors import UnknownRole
+from rehearse.model import Question
 from rehearse.question_bank import default_bank
 
 REQUIRED_ROLES = {"software_engineer", "product_manager", "data_scientist", "customer_success"}
@@ -29,3 +30,18 @@ def test_questions_for_a_role_are_indexed_in_order():
 def test_unknown_role_lists_the_known_ones():
     with pytest.raises(UnknownRole, match="software_engineer"):
         default_bank().role("astronaut")
+
+
+def test_every_bank_key_point_has_spoken_examples_that_are_sentences():
+    for role in default_bank().roles():
+        for question in role.questions:
+            assert set(question.examples) == set(question.key_points), question.id
+            for point, sentences in question.examples.items():
+                assert len(sentences) >= 3, (question.id, point)
+                assert all(len(s.split()) >= 5 for s in sentences), (question.id, point)
+                assert len(set(sentences)) == len(sentences), (question.id, point)
+
+
+def test_examples_for_an_unknown_key_point_are_refused():
+    with pytest.raises(ValueError, match="not key points"):
+        Question(id="q", text="Q?", key_points=["a"], examples={"b": ["one two three four five"]})

@@ -63,10 +63,12 @@ def _measurable_quote(features: AnswerFeatures) -> str | None:
 
 
 def _content_strengths(f: AnswerFeatures) -> Iterable[Point]:
+    if f.relevance is not None and f.relevance.state == "off_topic":
+        return  # nothing said about the question is a strength of the answer to it
     measurable = _measurable_quote(f) if f.specificity.quantified_results else None
     if measurable:
         yield Point("content", 0, f"You named a measurable result: '{_said(measurable)}'.")
-    covered = sorted((kp for kp in f.key_points if kp.covered), key=lambda kp: -kp.similarity)
+    covered = sorted((kp for kp in f.key_points if kp.state == "covered"), key=lambda kp: -kp.probability)
     if covered:
         kp = covered[0]
         said = f": '{_said(kp.best_sentence)}'" if kp.best_sentence else ""
@@ -131,13 +133,21 @@ def _structure_improvements(f: AnswerFeatures, text: str) -> Iterable[Point]:
 
 
 def _content_improvements(f: AnswerFeatures) -> Iterable[Point]:
-    missed = [kp for kp in f.key_points if not kp.covered]
+    missed = [kp for kp in f.key_points if kp.state == "missed"]
+    unclear = [kp for kp in f.key_points if kp.state == "unclear"]
     if missed:
         yield Point("content", 0, f"Also cover {_as_phrase(missed[0].point)}; interviewers listen for it in this question.")
+    elif unclear:
+        yield Point("content", 0, f"Make {_as_phrase(unclear[0].point)} explicit: say it in one plain sentence.")
     if f.specificity.numbers == 0 and f.specificity.quantified_results == 0:
-        yield Point(
-            "content", 1, "Add one concrete detail, such as a number, a tool or a name: 'for 40 customers', 'in two weeks'."
-        )
+        if f.vague_phrases:
+            yield Point(
+                "content", 1, f"Replace '{f.vague_phrases[0]}' with what it was: the system, the number, the person."
+            )
+        else:
+            yield Point(
+                "content", 1, "Add one concrete detail, such as a number, a tool or a name: 'for 40 customers', 'in two weeks'."
+            )
     if 0 < f.word_count < SHORT_ANSWER_WORDS:
         yield Point("content", 2, f"Say more: {f.word_count} words is short; aim for one to two minutes with one real example.")
 
@@ -211,15 +221,28 @@ def strengths_of(f: AnswerFeatures, scores: Scores) -> list[str]:
     ]
 
 
-def improvements_of(f: AnswerFeatures, scores: Scores, text: str) -> list[str]:
+def off_topic_note(f: AnswerFeatures, question: str) -> str | None:
+    """What an answer to another question must hear first: which question was asked, and what it asked for."""
+    relevance = f.relevance
+    if relevance is None or relevance.state != "off_topic":
+        return None
+    asked = quote(question, 16)
+    wanted = [kp.point for kp in f.key_points[:2]]
+    focus = f" It asked for {_as_phrase(wanted[0])}" + (f" and {_as_phrase(wanted[1])}" if len(wanted) > 1 else "") + "." if wanted else ""
+    return f"This answer did not address the question, which was '{asked}'.{focus}"
+
+
+def improvements_of(f: AnswerFeatures, scores: Scores, text: str, question: str = "") -> list[str]:
+    """Most important first: an answer to another question, then a missing result, then the weakest dimensions."""
     points = [
         *_structure_improvements(f, text),
         *_content_improvements(f),
         *_clarity_improvements(f),
         *_confidence_improvements(f),
     ]
-    # A missing result costs an answer most, so it always comes first.
-    first = [MISSING_RESULT] if not f.star.result else []
+    first = [note] if (note := off_topic_note(f, question)) else []
+    if not f.star.result and not first:
+        first.append(MISSING_RESULT)  # a missing result costs an on-topic answer most
     chosen = first + _pick(points, _by_score(scores, strongest_first=False), MAX_POINTS - len(first))
     return chosen or ["To go further, end with what you learned or would do differently next time."]
 
@@ -242,7 +265,7 @@ def _structure_example(f: AnswerFeatures) -> str:
 
 
 def _content_example(f: AnswerFeatures) -> str:
-    missed = [kp for kp in f.key_points if not kp.covered]
+    missed = [kp for kp in f.key_points if kp.state != "covered"]
     if missed:
         return f"For example: 'On {_as_phrase(missed[0].point)}, I [what you did], which [what it changed].'"
     if f.specificity.numbers == 0:
@@ -299,7 +322,7 @@ def evaluate_answer(answer: AnswerText, score: AnswerScore) -> Evaluation:
     return Evaluation(
         **ids,
         strengths=strengths_of(features, score.scores),
-        improvements=improvements_of(features, score.scores, text),
+        improvements=improvements_of(features, score.scores, text, answer.question_text),
         rewrite=rewrite,
         example_phrasing=example_phrasing_for(weakest_dimension(score.scores), features, rewrite),
         source="deterministic",

@@ -22,9 +22,8 @@ _TIGHTER: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bat the end of the day,?\s*", ""),
         (r"\bthe thing is,?\s*(that\s+)?", ""),
         (r"\bwhat (?:i|we) did was,?\s+(i|we)\b", r"\1"),
-        (r"\bit was decided (to|that)\b", r"I decided \1"),
-        # "took like two weeks": the candidate means "about".
-        (r"\blike (?=(?:\d|a few|several|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a hundred)\b)", "about "),
+        # "took like two weeks": a filler before a number; the rewrite drops it rather than put words in their mouth.
+        (r"\blike (?=(?:\d|a few|several|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a hundred)\b)", ""),
         # Transcripts keep stutters ("I I went"); the rewrite says each word once.
         (r"\b(i|we|the|a|an|and|so|to|it|my|our)(?:\s+\1\b)+", r"\1"),
     )
@@ -92,12 +91,36 @@ def _with_placeholder(sentence: str, placeholder: str) -> str:
     return f"{sentence.rstrip('.!?')} {placeholder}."
 
 
+# Words a rule may bring in: "I" for "by me", "because" for "due to the fact that", "now" for "at this point in time".
+_MAY_ADD = frozenset({"i", "because", "now", "to"})
+_PLACEHOLDER = re.compile(r"\[[^\]]*\]")
+
+
+def _said_words(text: str) -> list[str]:
+    return [w for w in (re.sub(r"[^a-z0-9'%$]", "", w.lower()) for w in _PLACEHOLDER.sub(" ", text).split()) if w]
+
+
+def faithful(original: str, improved: str) -> bool:
+    """The improved sentence says nothing the candidate did not: every word of it (bracketed placeholders aside) is
+    one of the original's, or one a rule may add, and it is no more than one sentence longer (a split, never a join)."""
+    available = _said_words(original)
+    for word in _said_words(improved):
+        if word in available:
+            available.remove(word)
+        elif word not in _MAY_ADD:
+            return False
+    return len(re.findall(r"[.!?](?:\s|$)", _PLACEHOLDER.sub("", improved))) <= 2
+
+
 def rewrite_answer(text: str, features: AnswerFeatures) -> Rewrite | None:
-    """One weak sentence and its better version, or None when the answer has no sentence worth changing."""
+    """One weak sentence of the candidate's own words and its better version, or None when no sentence is worth
+    changing. The rewrite only removes, tightens and splits: it never joins two sentences and never invents."""
     original = weakest_sentence(sentences_of(text))
     if original is None:
         return None
     improved = tighten(original)
+    if not faithful(original, improved):
+        improved = tidy(strip_padding(original)[0])
     changed = improved != tidy(original)
     if not features.star.result:
         improved = _with_placeholder(improved, RESULT_PLACEHOLDER)

@@ -55,7 +55,12 @@ def _no_answer_bullets(question: Question) -> list[str]:
 
 
 def _answer_bullets(strong: list[str], improve: list[str], rewrite: Rewrite | None, score: AnswerScore) -> list[str]:
-    bullets = [_bullet(s) for s in strong[:2]] + [_bullet(s) for s in improve[:2]]
+    relevance = score.features.relevance
+    if relevance is not None and relevance.state == "off_topic":
+        # The most important thing first: praise for delivery must not open the summary of an answer to another question.
+        bullets = [_bullet(s) for s in improve[:2]] + [_bullet(s) for s in strong[:1]]
+    else:
+        bullets = [_bullet(s) for s in strong[:2]] + [_bullet(s) for s in improve[:2]]
     if rewrite is not None:
         bullets.append(try_bullet(rewrite))
     if len(bullets) < 3:

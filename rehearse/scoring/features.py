@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
-from rehearse.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage, Specificity, ToneEstimate
+from rehearse.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage, Relevance, Specificity, ToneEstimate
 from rehearse.ports import Embedder, ToneModel
-from rehearse.scoring.coverage import clean_points, coverage_candidates, coverage_from_vectors, covered_share
+from rehearse.scoring import relevance as relevance_rule
+from rehearse.scoring.coverage import PointSet, covered_share, gated, key_point_coverage, point_specs, static_texts
+from rehearse.scoring.embedding_cache import cache_for
 from rehearse.scoring.fillers import Filler, filler_counts, find_fillers
 from rehearse.scoring.hedges import Hedge, find_hedges
 from rehearse.scoring.organisation import Organisation, organisation
 from rehearse.scoring.pace import Timing, long_pauses, per_minute, speaking_time
 from rehearse.scoring.specificity import QuantifiedResult, specificity
-from rehearse.scoring.star import SentenceRole, order_agreement, sentence_norms, sentence_roles, star_structure
+from rehearse.scoring.star import SentenceRole, lesson_sentence, order_agreement, sentence_norms, sentence_roles, star_structure
+from rehearse.scoring.substance import content_stems, has_substance
 from rehearse.scoring.text import Transcript, split_answer
+from rehearse.scoring.vagueness import find_vague_phrases
+
+_MIN_CANDIDATE_WORDS = 3  # "Yes." or "So." makes no point in particular
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class TextAnalysis:
     quantified_results: list[QuantifiedResult]
     roles: list[SentenceRole]
     organisation: Organisation
+    norms: list[str]  # each sentence in lower case without punctuation or hesitations
+    vague_phrases: list[str]
 
     @property
     def star_order_agreement(self) -> float:
@@ -46,6 +52,7 @@ def analyse_text(answer: AnswerText) -> TextAnalysis:
     details, results = specificity(transcript)
     norms = sentence_norms(transcript)
     roles = sentence_roles(transcript, norms, {r.sentence for r in results})
+    borrowed = content_stems(" ".join(answer.key_points))
     return TextAnalysis(
         transcript=transcript,
         timing=speaking_time(transcript),
@@ -55,7 +62,9 @@ def analyse_text(answer: AnswerText) -> TextAnalysis:
         specificity=details,
         quantified_results=results,
         roles=roles,
-        organisation=organisation(transcript, norms, hedges),
+        organisation=organisation(transcript, norms, hedges, borrowed),
+        norms=norms,
+        vague_phrases=find_vague_phrases(norms),
     )
 
 
@@ -70,11 +79,8 @@ def features_from(
 ) -> AnswerFeatures:
     transcript = analysis.transcript
     words = transcript.spoken_words
-    sentence_texts = [s.text for s in transcript.sentences]
     filler_total = sum(analysis.filler_counts.values())
-    coverage, tone_estimate = _coverage_and_tone(
-        sentence_texts, answer, embedder, tone if words else None, answer_text(transcript)
-    )
+    coverage, relevance, tone_estimate = _models(answer, analysis, embedder, tone if words else None)
     return AnswerFeatures(
         word_count=len(words),
         duration_s=analysis.timing.duration_s,
@@ -92,23 +98,38 @@ def features_from(
         key_points=coverage,
         coverage=covered_share(coverage),
         tone=tone_estimate,
+        relevance=relevance,
+        vague_phrases=analysis.vague_phrases,
+        lesson=lesson_sentence(transcript, analysis.norms),
     )
 
 
-def _coverage_and_tone(
-    sentences: list[str], answer: AnswerText, embedder: Embedder | None, tone: ToneModel | None, text: str
-) -> tuple[list[KeyPointCoverage], ToneEstimate | None]:
-    """Both from ONE embedder call: the sentences' embeddings serve key-point coverage and, sentence by sentence
-    (the tone model was trained on single utterances), the tone; embedding is nearly all of score_answer's time."""
+def _models(
+    answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None, tone: ToneModel | None
+) -> tuple[list[KeyPointCoverage], Relevance | None, ToneEstimate | None]:
+    """Coverage, relevance and tone from ONE embedder call for the answer's sentences (the question's texts are
+    cached): the sentences' embeddings serve all three, and embedding is nearly all of score_answer's time. The tone
+    model was trained on single utterances, so it reads the answer sentence by sentence."""
+    transcript = analysis.transcript
     if embedder is None:
-        return [], tone.classify(text, answer.prosody) if tone is not None else None
-    candidates, points = coverage_candidates(sentences), clean_points(answer.key_points)
-    if not candidates:
-        return [], None
-    vectors = np.asarray(embedder.embed([*candidates, *points]), dtype=np.float32)
-    coverage = coverage_from_vectors(candidates, points, vectors)
-    tone_estimate = tone.classify_sentences(candidates, vectors[: len(candidates)], answer.prosody) if tone is not None else None
-    return coverage, tone_estimate
+        return [], None, tone.classify(answer_text(transcript), answer.prosody) if tone is not None else None
+    chosen = [i for i, s in enumerate(transcript.sentences) if len(s.text.split()) >= _MIN_CANDIDATE_WORDS]
+    chosen = chosen or list(range(len(transcript.sentences)))
+    if not chosen:
+        return [], None, None
+    candidates = [transcript.sentences[i].text for i in chosen]
+    norms = [analysis.norms[i] for i in chosen]
+    specs = point_specs(answer.key_points, answer.key_point_examples)
+    cache = cache_for(embedder)
+    sentence_vectors, static_vectors = cache.embed_with(candidates, static_texts(specs))
+    borrowed = content_stems(" ".join(answer.key_points))
+    coverage = key_point_coverage(specs, candidates, norms, sentence_vectors, static_vectors, borrowed)
+    substantial = [has_substance(n, borrowed) for n in norms]
+    own = PointSet([specs]) if specs else None
+    relevance = relevance_rule.measure(answer, norms, sentence_vectors, substantial, own, static_vectors, cache)
+    coverage = gated(coverage, relevance.probability)
+    tone_estimate = tone.classify_sentences(candidates, sentence_vectors, answer.prosody) if tone is not None else None
+    return coverage, relevance, tone_estimate
 
 
 def _sentence_count(transcript: Transcript) -> int:

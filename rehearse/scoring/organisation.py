@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rehearse.scoring.hedges import Hedge
 from rehearse.scoring.star import first_person_action
+from rehearse.scoring.substance import has_substance
 from rehearse.scoring.text import Transcript, quote
 
 # Markers that order a walkthrough or a story, counted where they open a sentence (within its first words).
@@ -31,13 +32,16 @@ class Organisation:
     assertive: list[str]  # quotes of unhedged first-person statements of action
 
 
-def organisation(transcript: Transcript, norms: list[str], hedges: list[Hedge]) -> Organisation:
+def organisation(transcript: Transcript, norms: list[str], hedges: list[Hedge], borrowed: set[str] | None = None) -> Organisation:
+    """`borrowed`: the key points' word stems. A signpost counts only where its sentence says something of its own:
+    "First, the root cause." orders nothing."""
+    borrowed = borrowed or set()
     hedged_sentences = {transcript.tokens[h.first].sentence for h in hedges}
     signposts: list[str] = []
     digressions: list[str] = []
     assertive: list[str] = []
     for sentence, norm in zip(transcript.sentences, norms, strict=True):
-        if marker := _SIGNPOSTS.match(norm):
+        if (marker := _SIGNPOSTS.match(norm)) and has_substance(norm[marker.end() :], borrowed):
             signposts.append(marker["marker"])
         for found in _DIGRESSIONS.finditer(norm):
             digressions.append(found.group(0))

@@ -94,6 +94,16 @@ class EvidenceAmount(BaseModel):
     missing_signal_floor: float = Field(default=0.4, ge=0, le=1)  # confidence factor when no weighted signal is known
 
 
+class RelevanceRule(BaseModel):
+    """What an answer to another question can score at most (rehearse/scoring/relevance.py judges relevance)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    off_topic_content_max: int = Field(default=35, ge=0, le=100)
+    off_topic_overall_max: int = Field(default=45, ge=0, le=100)
+    unclear_content_max: int = Field(default=60, ge=0, le=100)
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -101,6 +111,10 @@ class Rubric(BaseModel):
     version: str
     title: str = ""
     evidence: EvidenceAmount = EvidenceAmount()
+    relevance: RelevanceRule = RelevanceRule()
+    # Each dimension's weight in the overall score. Content counts most: delivery cannot carry an answer that
+    # does not say what was asked.
+    overall: dict[Dimension, float] = Field(default_factory=lambda: dict.fromkeys(DIMENSIONS, 1.0))
     no_answer: str = "No answer was heard"  # the evidence line of every dimension when nothing was said
     dimensions: dict[Dimension, DimensionRule]
 
@@ -111,6 +125,13 @@ class Rubric(BaseModel):
         if missing:
             raise ValueError(f"every dimension needs a rule; missing {missing}")
         return dimensions
+
+    @field_validator("overall")
+    @classmethod
+    def _overall_weights(cls, weights: dict[Dimension, float]) -> dict[Dimension, float]:
+        if sorted(weights) != sorted(DIMENSIONS) or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise ValueError(f"overall needs a non-negative weight for each of {list(DIMENSIONS)}")
+        return weights
 
     def ref(self) -> RubricRef:
         return RubricRef(id=self.id, version=self.version)

@@ -11,6 +11,7 @@ from rehearse.analysis_model import (
     AnswerScore,
     AnswerText,
     DimensionScore,
+    Relevance,
     Scores,
     confidence_level,
 )
@@ -18,7 +19,7 @@ from rehearse.documents import score_id
 from rehearse.model import Question
 from rehearse.ports import Embedder, ToneModel
 from rehearse.scoring.features import TextAnalysis, analyse_text, features_from
-from rehearse.scoring.rubric import DimensionRule, EvidenceAmount, Rubric, load_rubric
+from rehearse.scoring.rubric import DimensionRule, EvidenceAmount, RelevanceRule, Rubric, load_rubric
 from rehearse.scoring.signals import SIGNALS, Facts, Reading
 
 _MAX_EVIDENCE_LINES = 8
@@ -32,11 +33,38 @@ def score_answer(answer: AnswerText, features: AnswerFeatures, rubric: Rubric, *
     if features.word_count == 0:
         # Nothing said is not fluent nor modest: every dimension scores 0, with no confidence to show for it.
         silent = DimensionScore(score=0, confidence=0.0, level="low", evidence=[rubric.no_answer])
-        return Scores(**{d: silent for d in DIMENSIONS})
+        return Scores(**{d: silent for d in DIMENSIONS}, overall_weights=dict(rubric.overall))
     analysis = analysis or analyse_text(answer)
     amount = evidence_amount(features, rubric.evidence)
     dimensions = {d: _score_dimension(rubric.dimensions[d], features, analysis, amount, rubric.evidence) for d in DIMENSIONS}
-    return Scores(**dimensions)
+    return _relevance_applied(Scores(**dimensions, overall_weights=dict(rubric.overall)), features.relevance, answer.question_text, rubric.relevance)
+
+
+def _relevance_applied(scores: Scores, relevance: Relevance | None, question: str, rule: RelevanceRule) -> Scores:
+    """An answer to another question: content capped, overall capped, and the evidence says so first.
+
+    An answer whose relevance is unclear keeps a lower content ceiling and a lower confidence in its content score."""
+    if relevance is None or relevance.state == "on_topic":
+        return scores
+    content = scores.content
+    asked = _shortened({"q": question})["q"]
+    if relevance.state == "off_topic":
+        lines = [f'Does not answer the question, which asked: "{asked}"']
+        if relevance.closest_question:
+            lines.append(f'Fits another question better: "{_shortened({"q": relevance.closest_question})["q"]}"')
+        cap, confidence, overall_max = rule.off_topic_content_max, content.confidence, rule.off_topic_overall_max
+    else:
+        lines = [f'Not clearly an answer to the question, which asked: "{asked}"']
+        cap, confidence, overall_max = rule.unclear_content_max, round(content.confidence * 0.7, 2), None
+    content = content.model_copy(
+        update={
+            "score": min(content.score, cap),
+            "confidence": confidence,
+            "level": confidence_level(confidence),
+            "evidence": (lines + content.evidence)[:_MAX_EVIDENCE_LINES],
+        }
+    )
+    return scores.model_copy(update={"content": content, "overall_max": overall_max})
 
 
 def build_answer_score(

@@ -34,9 +34,11 @@ class Signal:
 
 def _coverage(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Reading:
     points = features.key_points
-    covered = [p for p in points if p.covered]
-    missed = [p for p in points if not p.covered]
-    best = max(covered, key=lambda p: p.similarity, default=None)
+    covered = [p for p in points if p.state == "covered"]
+    missed = [p for p in points if p.state == "missed"]
+    unclear = [p for p in points if p.state == "unclear"]
+    best = max(covered, key=lambda p: p.probability, default=None)
+    disagreed = [p for p in points if p.disagreement]
     return Reading(
         raw=features.coverage,
         facts={
@@ -45,8 +47,10 @@ def _coverage(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Read
             "percent": round(100 * (features.coverage or 0)),
             "covered_points": _listed(p.point for p in covered),
             "missed_points": _listed(p.point for p in missed),
+            "unclear_points": _listed(p.point for p in unclear),
             "best_point": best.point if best else "",
             "best_quote": best.best_sentence if best else "",
+            "disagreed_points": _listed(p.point for p in disagreed),
         },
     )
 
@@ -75,6 +79,11 @@ def _specificity(features: AnswerFeatures, analysis: TextAnalysis, __: SignalRul
             "result_quote": result,
         },
     )
+
+
+def _concreteness(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Reading:
+    share = features.specificity.concrete_share
+    return Reading(raw=share, facts={"percent": round(100 * share)})
 
 
 def _length(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Reading:
@@ -188,6 +197,14 @@ def _tone(features: AnswerFeatures, _: TextAnalysis, rule: SignalRule) -> Readin
     )
 
 
+def _vagueness(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Reading:
+    per_100 = round(100 * len(features.vague_phrases) / max(features.word_count, 1), 2)
+    return Reading(
+        raw=per_100,
+        facts={"count": len(features.vague_phrases), "per_100_words": per_100, "examples": _listed(dict.fromkeys(features.vague_phrases[:4]))},
+    )
+
+
 def _assertive(_: AnswerFeatures, analysis: TextAnalysis, __: SignalRule) -> Reading:
     found = analysis.organisation.assertive
     return Reading(raw=float(len(found)), facts={"count": len(found), "quote": found[0] if found else ""})
@@ -195,10 +212,11 @@ def _assertive(_: AnswerFeatures, analysis: TextAnalysis, __: SignalRule) -> Rea
 
 _QUOTES = {f"{part}_quote": str for part in PARTS}
 SIGNALS: dict[str, Signal] = {
-    "coverage": Signal({"covered": int, "total": int, "percent": int, "covered_points": str, "missed_points": str, "best_point": str, "best_quote": str}, _coverage, "share of key points covered, 0-1"),
+    "coverage": Signal({"covered": int, "total": int, "percent": int, "covered_points": str, "missed_points": str, "unclear_points": str, "best_point": str, "best_quote": str, "disagreed_points": str}, _coverage, "expected share of key points made (mean probability), 0-1"),
     "key_point_similarity": Signal({"mean": float}, _key_point_similarity, "mean best cosine similarity over key points, 0-1"),
     "specificity": Signal({"specifics": int, "numbers": int, "named_things": int, "quantified_results": int, "examples": str, "result_quote": str}, _specificity, "numbers + named things + 2 x quantified results"),
     "length": Signal({"words": int, "seconds": int}, _length, "words"),
+    "concreteness": Signal({"percent": int}, _concreteness, "share of sentences with a number or a name, 0-1"),
     "star_parts": Signal({"count": int, "found": str, "missing": str, **_QUOTES}, _star_parts, "STAR parts present, 0-4"),
     "star_order": Signal({"order": str, "agreement": float}, _star_order, "1 in order; else 0.8 x share of sentence pairs in STAR order"),
     "shape": Signal({"kind": str, "story": float, "steps": float}, _shape, "max(STAR parts / 4 x order, signposted steps / 3), 0-1"),
@@ -210,6 +228,7 @@ SIGNALS: dict[str, Signal] = {
     "pauses": Signal({"count": int, "per_min": float, "longest": float, "total": float}, _pauses, "pauses over 1 s per minute"),
     "hedges": Signal({"count": int, "per_100_words": float, "breakdown": str, "quote": str}, _hedges, "hedges per 100 words"),
     "tone": Signal({"label": str, "probability": float, "model": str}, _tone, "expected value of the tone labels' values, 0-1"),
+    "vagueness": Signal({"count": int, "per_100_words": float, "examples": str}, _vagueness, "vague phrases per 100 words"),
     "assertive": Signal({"count": int, "quote": str}, _assertive, "unhedged first-person statements of action"),
 }  # fmt: skip
 

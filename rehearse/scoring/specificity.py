@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rehearse.analysis_model import Specificity
 from rehearse.scoring.text import NUMBER_WORDS, UNIT_WORDS, Token, Transcript, is_number, quote
 
-# Words of change: a number near one of these is a measured outcome ("we cut costs by 30 percent").
-RESULT_WORDS = frozenset({
-    "reduced", "reduce", "reducing", "reduction", "increased", "increase", "increasing", "cut", "saved", "saving",
-    "savings", "grew", "grow", "growth", "improved", "improvement", "dropped", "drop", "raised", "doubled", "tripled",
-    "halved", "lowered", "boosted", "decreased", "decrease", "lifted", "lift", "uplift", "shrank", "shrunk", "sped",
-    "gained", "won", "closed", "renewed", "retained", "retention", "expanded", "generated", "delivered", "hit",
-    "exceeded", "beat", "went", "fell", "rose", "jumped", "faster", "slower", "fewer", "less", "lower", "higher",
-    "cheaper", "quicker", "smaller", "bigger", "more", "churn", "revenue", "conversion", "launched", "shipped",
-    "recovered", "eliminated", "avoided", "prevented", "converted", "signed", "upgraded", "added",
+# Verbs of change: a number in the same clause as one of these is a measured outcome ("we cut costs by 30 percent").
+CHANGE_WORDS = frozenset({
+    "reduced", "reduce", "reducing", "cut", "cutting", "saved", "saving", "saves", "grew", "grown", "increased",
+    "increase", "increasing", "improved", "improving", "dropped", "drop", "dropping", "raised", "doubled", "tripled",
+    "quadrupled", "halved", "lowered", "boosted", "decreased", "lifted", "shrank", "shrunk", "sped", "gained", "won",
+    "closed", "renewed", "retained", "expanded", "generated", "delivered", "exceeded", "beat", "fell", "rose", "jumped",
+    "climbed", "recovered", "eliminated", "avoided", "prevented", "converted", "signed", "upgraded", "launched",
+    "shipped", "reached", "hit", "brought", "trimmed", "slashed", "freed", "went", "came", "stayed",
 })  # fmt: skip
-_RESULT_REACH = 8  # tokens between a number and its result word, within one sentence
+# Comparatives report a change only with a ratio ("30% fewer", "two times faster") or a "than": "three smaller pull
+# requests" counts pull requests.
+COMPARATIVES = frozenset({
+    "faster", "slower", "fewer", "less", "lower", "higher", "cheaper", "quicker", "smaller", "bigger", "more", "better",
+    "shorter", "longer",
+})  # fmt: skip
+_RATIO_UNITS = frozenset({"percent", "%", "times", "x", "points", "fold"})
+# "went" and "came" say nothing of a change on their own: "we went to three meetings".
+_NEEDS_DIRECTION = frozenset({"went", "came", "stayed"})
+_DIRECTIONS = frozenset({"from", "down", "up", "to", "under", "below", "over", "above"})
+# Outcome phrases: the sentence reports what happened after the work, so its number is the outcome.
+OUTCOME_PHRASES = re.compile(
+    r"\b(?:as a result|in the end|by the end|afterwards|after (?:the|that|this|our|my) (?:release|launch|change|fix|rollout|"
+    r"migration|rewrite|switch|update|deploy|redesign)|after (?:we|i) (?:shipped|launched|released|rolled|deployed|"
+    r"fixed|switched|changed)|which (?:meant|led to|resulted in|saved|cut)|that (?:meant|led to|resulted in|saved)|"
+    r"resulted in|now (?:it|the \w+) (?:takes|loads|runs|is)|since then)\b"
+)
+_FROM_TO = re.compile(r"\bfrom\b.*\bto\b")
 _NUMBER_GLUE = frozenset({"and", "point"})  # "two hundred and fifty", "three point five"
 _NOT_NAMES = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "yeah", "so", "and", "but", "the", "a"})
 # Lower-case recognizers (and people) write product and tech names without capitals.
@@ -63,7 +80,8 @@ def find_numbers(transcript: Transcript) -> list[NumberMention]:
 
 
 def find_quantified_results(transcript: Transcript, numbers: list[NumberMention]) -> list[QuantifiedResult]:
-    """At most one per sentence: a number within reach of a word of change, in the same sentence."""
+    """At most one per sentence: a number in a sentence that reports a change (a verb of change, "from X to Y", a
+    ratio with a comparative) or an outcome ("after the release, the page loaded in 600 ms")."""
     results: list[QuantifiedResult] = []
     seen_sentences: set[int] = set()
     for number in numbers:
@@ -71,14 +89,31 @@ def find_quantified_results(transcript: Transcript, numbers: list[NumberMention]
         if sentence_index in seen_sentences or _is_year(transcript.tokens[number.first]):
             continue
         sentence = transcript.sentences[sentence_index]
-        lo = max(sentence.first, number.first - _RESULT_REACH)
-        hi = min(sentence.last, number.last + _RESULT_REACH)
-        if any(t.norm in RESULT_WORDS for t in transcript.tokens[lo : hi + 1]):
+        if _reports_change(transcript, sentence.first, sentence.last, number):
             seen_sentences.add(sentence_index)
             results.append(
                 QuantifiedResult(sentence_index, number, quote(transcript, sentence.first, sentence.last, max_words=18))
             )
     return results
+
+
+def _reports_change(transcript: Transcript, first: int, last: int, number: NumberMention) -> bool:
+    tokens = transcript.tokens[first : last + 1]
+    norms = [t.norm for t in tokens]
+    text = " ".join(norms)
+    if OUTCOME_PHRASES.search(text):
+        return True
+    for i, word in enumerate(norms):
+        if word in CHANGE_WORDS:
+            if word not in _NEEDS_DIRECTION or (i + 1 < len(norms) and norms[i + 1] in _DIRECTIONS):
+                return True
+        if word in COMPARATIVES:
+            following = norms[i + 1] if i + 1 < len(norms) else ""
+            ratio_before = any(n in _RATIO_UNITS or n.endswith("%") for n in norms[max(0, i - 2) : i])
+            if following == "than" or ratio_before:
+                return True
+    at = number.first - first
+    return bool(_FROM_TO.search(" ".join(norms[max(0, at - 6) : at + 12])))
 
 
 def find_named_things(transcript: Transcript) -> list[str]:
@@ -107,8 +142,20 @@ def specificity(transcript: Transcript) -> tuple[Specificity, list[QuantifiedRes
     results = find_quantified_results(transcript, numbers)
     names = find_named_things(transcript)
     examples = [r.quote for r in results[:3]] + [n.text for n in numbers[:4]] + names[:4]
-    summary = Specificity(numbers=len(numbers), named_things=len(names), quantified_results=len(results), examples=examples)
+    summary = Specificity(
+        numbers=len(numbers), named_things=len(names), quantified_results=len(results), examples=examples,
+        concrete_share=_concrete_share(transcript, numbers),
+    )  # fmt: skip
     return summary, results
+
+
+def _concrete_share(transcript: Transcript, numbers: list[NumberMention]) -> float:
+    """The share of sentences with a number (not a year alone) or a name in them."""
+    if not transcript.sentences:
+        return 0.0
+    concrete = {transcript.tokens[n.first].sentence for n in numbers if not _is_year(transcript.tokens[n.first])}
+    concrete |= {t.sentence for t in transcript.tokens if _looks_named(transcript, t)}
+    return round(len(concrete) / len(transcript.sentences), 3)
 
 
 def _number_run_end(transcript: Transcript, i: int) -> int:

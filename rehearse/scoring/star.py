@@ -47,17 +47,21 @@ _RESULT = [
     r"\b(?:the|our|my) (?:result|outcome|impact|payoff)s? (?:was|were|is)\b",
     r"\bby the end\b",
     r"\bsince then\b",
-    r"\b(?:i|we) learned\b",
-    r"\blooking back\b",
-    r"\bnext time\b",
-    r"\bin hindsight\b",
-    r"\bif i (?:did|had to do|were to do) it again\b",
-    r"\bthe lesson\b",
+    r"\bafter (?:the|that|this|our|my) (?:release|launch|change|fix|rollout|migration|rewrite|switch|redesign)\b",
+    r"\bafter (?:we|i) (?:shipped|launched|released|rolled|deployed|fixed|switched)\b",
     r"\b(?:they|the team|the customer|the client|the account|it|latency|revenue|churn|costs?|conversion|errors|"
     r"complaints|usage|sales|signups|retention|tickets|incidents|uptime) (?:\w+ )?"
     r"(?:reduced|cut|increased|improved|saved|grew|doubled|tripled|halved|lowered|boosted|dropped|fell|rose|renewed|"
     r"signed|expanded|stayed|upgraded|recovered|went from|went down|went up|reached|jumped)\b",
 ]
+# What the candidate learned or would do differently: a reflection, which is not the result ("I learned a lot"
+# reports no outcome), so these sentences never stand as the story's result.
+_LESSON = re.compile(
+    r"\b(?:(?:i|we) (?:learned|learnt|realized|realised)|looking back|next time|in hindsight|the (?:main |big |key )?lesson|"
+    r"if i (?:did|had to do|were to do|could do) (?:it|this|that) (?:again|over)|(?:i|i'd|we) would (?:have|do)|"
+    r"i'd (?:have|do)|i should have|we should have|(?:it|that|this) taught (?:me|us)|my (?:main |big )?takeaway|"
+    r"what i took away|since then i|now i always)\b"
+)
 # "we cut costs" is an action unless a number says how much: with one, it reports the result.
 _FIRST_PERSON_CHANGE = re.compile(
     r"\b(?:we|i) (?:reduced|cut|increased|improved|saved|grew|doubled|tripled|halved|lowered|boosted|raised|shipped|"
@@ -139,10 +143,21 @@ def sentence_norms(transcript: Transcript) -> list[str]:
     return [" ".join(t.norm for t in transcript.in_sentence(s) if not t.is_hesitation) for s in transcript.sentences]
 
 
+def lesson_sentence(transcript: Transcript, norms: list[str]) -> str:
+    """The first sentence that says what the candidate learned or would do differently, or ''."""
+    for sentence, norm in zip(transcript.sentences, norms, strict=True):
+        if _LESSON.search(norm):
+            return quote(transcript, sentence.first, sentence.last, max_words=20)
+    return ""
+
+
 def sentence_roles(transcript: Transcript, norms: list[str], quantified_sentences: set[int]) -> list[SentenceRole]:
     roles = []
     for sentence, norm in zip(transcript.sentences, norms, strict=True):
         cues = _cue_offsets(norm, sentence.index in quantified_sentences)
+        if _LESSON.search(norm):
+            # A reflection is no outcome, whatever numbers or change words it quotes ("next time I'd cut it by half").
+            cues.pop("result", None)
         primary = min(cues, key=lambda part: (cues[part], _TIE_PRIORITY[part])) if cues else None
         roles.append(SentenceRole(sentence=sentence.index, primary=primary, parts=frozenset(cues)))
     return roles
@@ -200,12 +215,20 @@ def _cue_offsets(norm: str, has_quantified_result: bool) -> dict[str, int]:
 
 
 def _first_sentence_per_part(roles: list[SentenceRole]) -> dict[str, int]:
-    """Where each part first shows: as a sentence's primary role if it ever is one, else as a secondary cue."""
+    """Where each part first shows: as a sentence's primary role if it ever is one, else as a secondary cue in a
+    sentence that no other part stands on. Each part has a sentence of its own, or it is missing: one sentence
+    quoted as both the situation and the action shows neither."""
     first: dict[str, int] = {}
     for role in roles:
         if role.primary is not None:
             first.setdefault(role.primary, role.sentence)
-    for role in roles:
-        for part in role.parts:
-            first.setdefault(part, role.sentence)
+    taken = set(first.values())
+    for part in PARTS:
+        if part in first:
+            continue
+        for role in roles:
+            if part in role.parts and role.sentence not in taken:
+                first[part] = role.sentence
+                taken.add(role.sentence)
+                break
     return first

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rehearse.analysis_model import DIMENSIONS
 from rehearse.cli import main
 
@@ -37,8 +39,9 @@ def test_scores_a_text_file(tmp_path, capsys):
     assert code == 0
     assert set(report["scores"]) == set(DIMENSIONS)
     assert set(report["scores"]["content"]) == {"score", "confidence", "level", "evidence"}
-    assert report["overall"] == round(sum(report["scores"][d]["score"] for d in DIMENSIONS) / 4)
-    assert report["rubric"] == {"id": "default", "version": "1.0.0"}
+    weights = {"content": 2, "structure": 1, "clarity": 1, "confidence": 1}  # default.yaml `overall`
+    assert report["overall"] == round(sum(weights[d] * report["scores"][d]["score"] for d in DIMENSIONS) / 5)
+    assert report["rubric"] == {"id": "default", "version": "2.0.0"}
     assert report["features"]["duration_estimated"] is True
     assert report["features"]["coverage"] is None
 
@@ -133,3 +136,27 @@ def test_uses_the_local_models_when_they_are_built(tmp_path, capsys, embedder):
     assert code == 0
     assert features["coverage"] is not None
     assert len(features["key_points"]) == 1
+
+
+def test_a_bank_question_by_id_brings_its_key_points_examples_and_rubric(tmp_path, capsys):
+    path = tmp_path / "answer.txt"
+    path.write_text(ANSWER)
+    code, out, _ = run(capsys, '{"id": "swe-04"}', str(path), "--no-models")
+    assert code == 0
+    report = json.loads(out)
+    assert report["rubric"]["id"] == "software_engineer"
+
+
+@pytest.mark.parametrize(
+    ("question", "complaint"),
+    [
+        ('{"id": "nope-99"}', "not a bank question"),
+        ('{"text": "Q?", "key_points": ["a"], "examples": {"b": ["x"]}}', "not key points"),
+        ('{"text": "Q?", "key_points": ["a"], "examples": {"a": "x"}}', "lists of spoken sentences"),
+    ],
+)
+def test_bad_question_fields_are_named(tmp_path, capsys, question, complaint):
+    path = tmp_path / "answer.txt"
+    path.write_text(ANSWER)
+    code, _, err = run(capsys, question, str(path), "--no-models")
+    assert code != 0 and complaint in err

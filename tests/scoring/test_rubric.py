@@ -56,7 +56,7 @@ def write_rubric(folder: Path, text: str, name: str = "default") -> Path:
     [
         (("      coverage:\n", "      covrage:\n"), "unknown signal 'covrage'"),
         (("Covered {covered} of {total}", "Covered {covred} of {total}"), "unknown field(s) ['covred']"),
-        (("[[0, 10], [0.2, 30]", "[[0, 10], [0, 30]"), "curve x values must strictly increase"),
+        (("[[0, 5], [0.3, 20]", "[[0, 5], [0, 20]"), "curve x values must strictly increase"),
         (("{per_min:.1f} fillers per minute", "{breakdown:.1f} fillers per minute"), "cannot be filled"),
         (("Covered {covered} of", "Covered {covered of"), "not a valid template"),
         (("  confidence:\n    description", "  poise:\n    description"), "dimensions"),

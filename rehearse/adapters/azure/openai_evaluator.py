@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
 from rehearse.documents import evaluation_id
 from rehearse.evaluation.deterministic import DeterministicEvaluator
+from rehearse.evaluation.judgement import validated
 from rehearse.evaluation.prompts import Feedback, feedback_messages, response_format
 from rehearse.evaluation.wording import transcript_of
 from rehearse.model import Question
@@ -202,6 +203,12 @@ class OpenAIEvaluator:
             return await self._fall_back(answer, score, str(e))
         except Exception as e:  # a failure of any kind (a token provider too) must not cost the candidate their feedback
             return await self._fall_back(answer, score, f"llm_error: {type(e).__name__}: {str(e)[:200]}")
+        judgement = None
+        if feedback.judgement is not None:
+            raw = feedback.judgement
+            judgement = validated([(p.point, p.covered, p.quote) for p in raw.key_points], raw.answers_question, raw.reason, answer)
+            if judgement.discarded:
+                log.warning("judgement of %s.%s: %s", score.session_id, score.question_id, "; ".join(judgement.discarded))
         return Evaluation(
             id=evaluation_id(score.session_id, score.question_id),
             session_id=score.session_id,
@@ -212,6 +219,7 @@ class OpenAIEvaluator:
             example_phrasing=feedback.example_phrasing,
             source="llm",
             model=model or self._model,
+            judgement=judgement,
         )
 
     async def tailor_questions(

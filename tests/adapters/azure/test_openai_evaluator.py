@@ -73,7 +73,7 @@ async def test_model_feedback_becomes_an_llm_evaluation(fake, evaluators):
     assert response_format["type"] == "json_schema"
     assert response_format["json_schema"]["name"] == "evaluation" and response_format["json_schema"]["strict"] is True
     schema = response_format["json_schema"]["schema"]
-    assert schema["required"] == ["strengths", "improvements", "rewrite", "example_phrasing"]
+    assert schema["required"] == ["strengths", "improvements", "rewrite", "example_phrasing", "judgement"]
     assert schema["additionalProperties"] is False and schema["properties"]["rewrite"]["additionalProperties"] is False
     system, user = request.body["messages"]
     assert system["role"] == "system" and "JSON only" in system["content"]
@@ -237,3 +237,38 @@ def test_retry_after_reads_milliseconds_seconds_and_dates():
     assert retry_after_s({"retry-after": format_datetime(now + timedelta(seconds=3), usegmt=True)}, now=now) == 3.0
     assert retry_after_s({"retry-after": "soon"}) is None
     assert retry_after_s({}) is None
+
+
+def judged(points: list[dict], answers_question: str = "yes") -> str:
+    return json.dumps(FEEDBACK | {"judgement": {"answers_question": answers_question, "reason": "scripted", "key_points": points}})
+
+
+async def test_the_models_judgement_is_kept_with_the_quotes_the_candidate_really_said(fake, evaluators):
+    fake.then(
+        reply(
+            judged(
+                [
+                    {"point": "the problem you found", "covered": True, "quote": "our releases took two weeks"},
+                    {"point": "what you changed", "covered": True, "quote": "I single-handedly rebuilt the release train"},
+                    {"point": "a point nobody asked about", "covered": False, "quote": ""},
+                ]
+            )
+        )
+    )
+    evaluation = await compatible(fake, evaluators).evaluate(answer(), answer_score())
+
+    judgement = evaluation.judgement
+    assert judgement is not None and judgement.answers_question == "yes"
+    assert [(p.point, p.covered, p.quote) for p in judgement.key_points] == [
+        ("the problem you found", True, "our releases took two weeks")
+    ]
+    assert any("quote not in the transcript" in note and "what you changed" in note for note in judgement.discarded)
+    assert any("not a key point" in note for note in judgement.discarded)
+    schema = fake.requests[0].body["response_format"]["json_schema"]["schema"]
+    assert "judgement" in schema["properties"]
+
+
+async def test_an_endpoint_without_judgement_still_gives_feedback(fake, evaluators):
+    fake.then(reply(json.dumps(FEEDBACK | {"judgement": None})))
+    evaluation = await compatible(fake, evaluators).evaluate(answer(), answer_score())
+    assert evaluation.source == "llm" and evaluation.judgement is None
