@@ -101,6 +101,9 @@ class Relevance(BaseModel):
     source: Literal["features", "model", "combined"] = "features"
     disagreement: bool = False
     reason: str = ""
+    # False when no sentence says anything of its own (key words or signposts read out): not another question's
+    # answer, but no answer at all, and the evidence says so in those words.
+    substance: bool = True
 
 
 class Specificity(BaseModel):

@@ -229,6 +229,8 @@ def off_topic_note(f: AnswerFeatures, question: str) -> str | None:
     asked = quote(question, 16)
     wanted = [kp.point for kp in f.key_points[:2]]
     focus = f" It asked for {_as_phrase(wanted[0])}" + (f" and {_as_phrase(wanted[1])}" if len(wanted) > 1 else "") + "." if wanted else ""
+    if not relevance.substance:
+        return f"This answer named topics without telling what happened; the question was '{asked}'.{focus} Tell one real example."
     return f"This answer did not address the question, which was '{asked}'.{focus}"
 
 

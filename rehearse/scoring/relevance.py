@@ -31,6 +31,7 @@ OWN_SLOPE = 30.0
 SAME_QUESTION_AT = 0.6  # cosine between a custom question's text and a bank question's above which they ask the same
 ON_TOPIC_AT = 0.5
 OFF_TOPIC_BELOW = 0.35
+NO_SUBSTANCE_PROBABILITY = 0.05  # key words or signposts read out: it addresses nothing
 
 
 _TRAITS = ("concrete", "vague", "acts")  # the same for every question: they say how well, not what about
@@ -66,6 +67,11 @@ def measure(
     `own_points` the question's key points (None without key points) with `own_static` their embeddings."""
     if own_points is None or not own_points.specs:
         return judge(None, 0.0, 0.0, 0.0, None)
+    if not any(substantial):
+        return Relevance(
+            probability=NO_SUBSTANCE_PROBABILITY, state="off_topic", substance=False,
+            reason="no sentence says what was done or would be done: topics named, not told",
+        )  # fmt: skip
     topic = topic_model()
     own_share, own_fit = (float(v[0]) for v in group_coverage(own_points, norms, sentence_vectors, own_static, substantial, topic))
     ids, texts, points = bank_points()

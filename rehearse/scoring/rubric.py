@@ -34,6 +34,10 @@ class SignalRule(BaseModel):
     target: tuple[float, float] | None = None  # the ideal range, quoted by evidence lines ("target 120-170")
     values: dict[str, float] | None = None  # tone only: what each label is worth, 0-1
     evidence: tuple[str, ...] = ()
+    # The most the dimension can score at this signal's raw value, whatever the other signals say: fluent delivery of
+    # nothing concrete is not clear, however well it scores on pace and fillers.
+    ceiling: tuple[tuple[float, float], ...] | None = None
+    ceiling_evidence: str = ""  # the line shown when the ceiling holds the score down; may use {ceiling}
 
     @field_validator("curve")
     @classmethod
@@ -45,15 +49,32 @@ class SignalRule(BaseModel):
             raise ValueError("curve scores (second numbers) must be within 0-100")
         return curve
 
+    @field_validator("ceiling")
+    @classmethod
+    def _ceiling_is_a_function(cls, ceiling: tuple[tuple[float, float], ...] | None) -> tuple[tuple[float, float], ...] | None:
+        if ceiling is not None:
+            if len(ceiling) < 2:
+                raise ValueError("ceiling needs at least two points")
+            cls._curve_is_a_function(ceiling)
+        return ceiling
+
     def normalise(self, raw: float) -> float:
         """Piecewise-linear through the curve's points; flat beyond its first and last point."""
-        points = self.curve
-        if raw <= points[0][0]:
-            return points[0][1]
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-            if raw <= x1:
-                return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
-        return points[-1][1]
+        return _piecewise(self.curve, raw)
+
+    def cap(self, raw: float) -> float | None:
+        """The dimension's ceiling at this raw value, or None when the signal sets none."""
+        return _piecewise(self.ceiling, raw) if self.ceiling else None
+
+
+def _piecewise(points: tuple[tuple[float, float], ...], raw: float) -> float:
+    """Piecewise-linear through the points; flat beyond the first and the last."""
+    if raw <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if raw <= x1:
+            return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    return points[-1][1]
 
 
 class DimensionRule(BaseModel):
@@ -78,6 +99,8 @@ class DimensionRule(BaseModel):
                 raise ValueError(f"unknown signal {name!r}; known signals: {', '.join(SIGNALS)}")
             for template in rule.evidence:
                 _check_template(name, template)
+            if rule.ceiling_evidence:
+                _check_template(name, rule.ceiling_evidence, {"ceiling": int})
         if sum(rule.weight for rule in self.signals.values()) <= 0:
             raise ValueError("at least one signal needs a weight above 0")
         return self
@@ -137,9 +160,9 @@ class Rubric(BaseModel):
         return RubricRef(id=self.id, version=self.version)
 
 
-def _check_template(signal: str, template: str) -> None:
+def _check_template(signal: str, template: str, extra: dict[str, type] | None = None) -> None:
     """Unknown fields and format specs that do not fit the field's type fail here, at load, not while scoring."""
-    fields = SIGNALS[signal].fields
+    fields = {**SIGNALS[signal].fields, **(extra or {})}
     try:
         unknown = [f for f in template_fields(template) if f not in fields]
     except ValueError as error:

@@ -23,6 +23,7 @@ from rehearse.scoring.rubric import DimensionRule, EvidenceAmount, RelevanceRule
 from rehearse.scoring.signals import SIGNALS, Facts, Reading
 
 _MAX_EVIDENCE_LINES = 8
+_CEILING_NOTE_POINTS = 5  # a ceiling that costs fewer points is applied without a line of its own
 _QUOTE_CHARS = 160
 
 
@@ -48,7 +49,10 @@ def _relevance_applied(scores: Scores, relevance: Relevance | None, question: st
         return scores
     content = scores.content
     asked = _shortened({"q": question})["q"]
-    if relevance.state == "off_topic":
+    if relevance.state == "off_topic" and not relevance.substance:
+        lines = [f'Names topics without answering: no sentence says what was done. The question asked: "{asked}"']
+        cap, confidence, overall_max = rule.off_topic_content_max, content.confidence, rule.off_topic_overall_max
+    elif relevance.state == "off_topic":
         lines = [f'Does not answer the question, which asked: "{asked}"']
         if relevance.closest_question:
             lines.append(f'Fits another question better: "{_shortened({"q": relevance.closest_question})["q"]}"')
@@ -107,6 +111,7 @@ def _score_dimension(
 ) -> DimensionScore:
     weighted: list[tuple[float, float]] = []  # (weight, 0-100) of the signals this answer shows
     lines: list[str] = []
+    ceilings: list[tuple[float, str]] = []  # (most the dimension may score, the line that says why)
     total_weight = sum(r.weight for r in rule.signals.values())
     for name, signal_rule in rule.signals.items():
         reading = SIGNALS[name].read(features, analysis, signal_rule)
@@ -114,10 +119,17 @@ def _score_dimension(
             weighted.append((signal_rule.weight, signal_rule.normalise(reading.raw)))
         if reading.raw is not None:
             lines += _evidence_lines(signal_rule.evidence, reading)
+            if (cap := signal_rule.cap(reading.raw)) is not None:
+                ceilings.append((cap, signal_rule.ceiling_evidence.format_map({**_shortened(reading.facts), "ceiling": int(round(cap))})))
     if not weighted:
         return DimensionScore(score=50, confidence=0.0, level="low", evidence=lines[:_MAX_EVIDENCE_LINES])
     known_weight = sum(w for w, _ in weighted)
     score = sum(w * s for w, s in weighted) / known_weight
+    if ceilings and (lowest := min(ceilings))[0] < score:
+        # A limit that really holds the score down is the first thing the candidate should read about this dimension.
+        if lowest[1] and score - lowest[0] >= _CEILING_NOTE_POINTS:
+            lines.insert(0, lowest[1])
+        score = lowest[0]
     confidence = amount * _availability(known_weight / total_weight, evidence) * _agreement(weighted, score, evidence)
     confidence = round(min(max(confidence, 0.0), 1.0), 2)
     return DimensionScore(

@@ -12,6 +12,7 @@ PARTS = ("situation", "task", "action", "result")
 _TIE_PRIORITY = {"result": 0, "task": 1, "situation": 2, "action": 3}  # when two cues start at the same word
 
 _SITUATION = [
+    r"^(?:the )?(?:situation|context|background)\b",  # a part the speaker names ("Situation: the release was due")
     r"\b(?:at|in|during) my (?:last|previous|current|old|first|former|prior) (?:job|role|company|team|position|employer|internship)\b",
     r"\bat my (?:last|previous|current|old|first|former|prior)\b",
     r"\bwhen i (?:was|worked|joined|started|first)\b",
@@ -32,6 +33,7 @@ _WEAK_SITUATION = [
     r"\bthere (?:was|were)\b",
 ]
 _TASK = [
+    r"^(?:the |my )?task\b",
     r"\b(?:i|we) (?:needed|had|wanted|have|need|was asked|were asked|was tasked|were tasked|was expected|were expected) to\b",
     r"\b(?:my|our|the) (?:goal|job|task|mission|objective|responsibility|role|assignment|mandate|challenge|ask|brief|priority) (?:was|is|became)\b",
     r"\bi was (?:responsible|in charge|accountable|the owner|asked|tasked)\b",
@@ -39,6 +41,8 @@ _TASK = [
     r"\bi (?:owned|took ownership|volunteered)\b",
 ]
 _RESULT = [
+    r"^(?:the |and the )?(?:result|outcome)\b",
+    r"\b(?:we|i) (?:shipped|launched|delivered|released|finished) (?:it |the \w+ )?(?:on time|early|ahead of)\b",
     r"\bas a result\b",
     r"\b(?:which|that|this|it) (?:led|resulted|meant|allowed|enabled|saved|cut|reduced|increased|improved|brought)\b",
     r"\bresult(?:ed|ing)? in\b",

@@ -7,6 +7,7 @@ import pytest
 
 from rehearse.analysis_model import DIMENSIONS
 from rehearse.cli import main
+from rehearse.scoring.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = json.dumps(
@@ -39,8 +40,8 @@ def test_scores_a_text_file(tmp_path, capsys):
     assert code == 0
     assert set(report["scores"]) == set(DIMENSIONS)
     assert set(report["scores"]["content"]) == {"score", "confidence", "level", "evidence"}
-    weights = {"content": 2, "structure": 1, "clarity": 1, "confidence": 1}  # default.yaml `overall`
-    assert report["overall"] == round(sum(weights[d] * report["scores"][d]["score"] for d in DIMENSIONS) / 5)
+    weights = load_rubric().overall  # default.yaml `overall`: content counts three times
+    assert report["overall"] == round(sum(weights[d] * report["scores"][d]["score"] for d in DIMENSIONS) / sum(weights.values()))
     assert report["rubric"] == {"id": "default", "version": "2.0.0"}
     assert report["features"]["duration_estimated"] is True
     assert report["features"]["coverage"] is None
