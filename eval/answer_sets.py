@@ -29,10 +29,10 @@ def score_question(question: EvalQuestion, embedder: Embedder | None, tone: Tone
     return out
 
 
-def report(split: str, embedder: Embedder | None, tone: ToneModel | None, *, verbose: bool, emit: Callable[[dict], None]) -> bool:
-    """Emits the split's metrics; True when the targets are met."""
+def report(split: str, embedder: Embedder | None, tone: ToneModel | None, *, verbose: bool, emit: Callable[[dict], None]) -> bool | None:
+    """Emits the split's metrics; True when the targets are met, None when the split has no file."""
     if not SPLITS[split].is_file():
-        return True
+        return None
     questions = load_split(split)
     scored = [(q, score_question(q, embedder, tone)) for q in questions]
     order = {"overall": [], "content": []}

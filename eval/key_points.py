@@ -9,9 +9,10 @@ phrasings when it is a bank question), exactly as the scorer judges an answer's 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ class Labelled:
     bank: bool  # the question is a bank question, with example phrasings
     features: np.ndarray  # FEATURES of (point, sentence)
     substantial: bool
+    subset: str = "labelled"  # "cross": a sentence written for another question, a negative by construction
 
 
 def sentence_norm(sentence: str) -> str:
@@ -50,43 +52,64 @@ def sentence_norm(sentence: str) -> str:
     return " ".join(n for n in (normalize(w) for w in sentence.split()) if n and n not in HESITATIONS)
 
 
-def load_labelled(embedder: Embedder, split: str) -> list[Labelled]:
-    rows: list[Labelled] = []
+CROSS_PER_POINT = 3  # sentences from answers to OTHER questions, added to each point as negatives
+
+
+def load_labelled(embedder: Embedder, split: str, *, cross: bool = True) -> list[Labelled]:
+    """The split's labelled pairs; with `cross`, also each point against a few sentences that make points of OTHER
+    questions of the same split (subset "cross"): a concrete sentence about something else must not cover a point."""
+    items = []
     for path in LABELS[split]:
         if path.is_file():
-            rows += _load_file(embedder, path, split)
+            items += yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    rows: list[Labelled] = []
+    for item in items:
+        rows += _rows(embedder, split, item, [(lab, _sentences(lab)) for lab in item["points"]])
+    if cross:
+        for q, item in enumerate(items):
+            foreign = [s for other, it in enumerate(items) if other != q for lab in it["points"] for s in lab.get("covers", [])]
+            picks = [(lab, [(s, False) for s in _picked(foreign, lab["point"], CROSS_PER_POINT)]) for lab in item["points"]]
+            rows += [replace(r, subset="cross") for r in _rows(embedder, split, item, picks)]
     return rows
 
 
-def _load_file(embedder: Embedder, path: Path, split: str) -> list[Labelled]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _sentences(labelled: dict) -> list[tuple[str, bool]]:
+    return [(s, True) for s in labelled.get("covers", [])] + [(s, False) for s in labelled.get("misses", [])]
+
+
+def _picked(sentences: list[str], point: str, k: int) -> list[str]:
+    """k sentences chosen by a hash of (point, sentence): the same labels give the same picks on every machine."""
+    return sorted(sentences, key=lambda s: hashlib.sha256(f"{point}\n{s}".encode()).hexdigest())[:k]
+
+
+def _rows(embedder: Embedder, split: str, item: dict, labelled: list[tuple[dict, list[tuple[str, bool]]]]) -> list[Labelled]:
     bank = {q.id: q for role in default_bank().roles() for q in role.questions}
     cache = cache_for(embedder)
+    if "question" in item:
+        question = bank[item["question"]]
+        key, points, examples = question.id, list(question.key_points), dict(question.examples)
+    else:
+        key, points, examples = "custom:" + item["custom"]["text"][:40], list(item["custom"]["key_points"]), {}
+    specs = point_specs(points, examples)
+    index = {spec.text: i for i, spec in enumerate(specs)}
+    borrowed = content_stems(" ".join(points))
+    static = cache.embed_static(static_texts(specs))
     rows: list[Labelled] = []
-    for item in data["questions"]:
-        if "question" in item:
-            question = bank[item["question"]]
-            key, points, examples = question.id, list(question.key_points), dict(question.examples)
-        else:
-            key, points, examples = "custom:" + item["custom"]["text"][:40], list(item["custom"]["key_points"]), {}
-        specs = point_specs(points, examples)
-        index = {spec.text: i for i, spec in enumerate(specs)}
-        borrowed = content_stems(" ".join(points))
-        static = cache.embed_static(static_texts(specs))
-        for labelled in item["points"]:
-            p = index[labelled["point"].strip()]
-            sentences = [(s, True) for s in labelled.get("covers", [])] + [(s, False) for s in labelled.get("misses", [])]
-            texts = [s for s, _ in sentences]
-            norms = [sentence_norm(s) for s in texts]
-            vectors, _ = cache.embed_with(texts, [])
-            features = pair_features(specs, texts, norms, vectors, static)
-            for s, (text, covered) in enumerate(sentences):
-                rows.append(
-                    Labelled(
-                        split=split, question=key, point=specs[p].text, sentence=text, covered=covered,
-                        bank="question" in item, features=features[p, s], substantial=has_substance(norms[s], borrowed),
-                    )
-                )  # fmt: skip
+    for point, sentences in labelled:
+        p = index[point["point"].strip()]
+        texts = [s for s, _ in sentences]
+        if not texts:
+            continue
+        norms = [sentence_norm(s) for s in texts]
+        vectors, _ = cache.embed_with(texts, [])
+        features = pair_features(specs, texts, norms, vectors, static)
+        for s, (text, covered) in enumerate(sentences):
+            rows.append(
+                Labelled(
+                    split=split, question=key, point=specs[p].text, sentence=text, covered=covered,
+                    bank="question" in item, features=features[p, s], substantial=has_substance(norms[s], borrowed),
+                )
+            )  # fmt: skip
     return rows
 
 
@@ -118,7 +141,12 @@ def method_metrics(name: str, scores: np.ndarray, labels: np.ndarray, covered_at
 def report(rows: list[Labelled], split: str, model: CoverageModel) -> list[dict]:
     chosen = [r for r in rows if r.split == split]
     lines = []
-    for subset, members in (("all", chosen), ("bank", [r for r in chosen if r.bank]), ("custom", [r for r in chosen if not r.bank])):
+    labelled = [r for r in chosen if r.subset == "labelled"]
+    subsets = (
+        ("all", labelled), ("bank", [r for r in labelled if r.bank]), ("custom", [r for r in labelled if not r.bank]),
+        ("with_cross", chosen),
+    )  # fmt: skip
+    for subset, members in subsets:
         if not members:
             continue
         labels = np.array([r.covered for r in members])

@@ -27,16 +27,17 @@ COVERED_PRECISION = 0.85
 VERSION = "coverage-logreg/1"
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 50) -> np.ndarray:
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 50, sample_weights: np.ndarray | None = None) -> np.ndarray:
     """Weights with the bias first; the bias is not penalised."""
     design = np.hstack([np.ones((len(x), 1)), x])
+    weights = np.ones(len(x)) if sample_weights is None else sample_weights
     w = np.zeros(design.shape[1])
     penalty = np.full(design.shape[1], l2)
     penalty[0] = 0.0
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-design @ w))
-        gradient = design.T @ (p - y) + penalty * w
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + np.diag(penalty)
+        gradient = design.T @ (weights * (p - y)) + penalty * w
+        hessian = design.T @ (design * (weights * p * (1 - p))[:, None]) + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-10:

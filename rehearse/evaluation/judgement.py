@@ -119,13 +119,8 @@ def _relevance(measured: Relevance | None, judgement: Judgement) -> Relevance:
         )
         closest = measured.closest_question
     probability = round(probability, 3)
-    state = (
-        "on_topic"
-        if probability >= relevance_rule.ON_TOPIC_AT
-        else "off_topic"
-        if probability < relevance_rule.OFF_TOPIC_BELOW
-        else "unclear"
-    )
+    model = relevance_rule.relevance_model()
+    state = "on_topic" if probability >= model.on_topic_at else "off_topic" if probability < model.off_topic_below else "unclear"
     return Relevance(
         probability=probability,
         state=state,

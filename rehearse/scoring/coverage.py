@@ -258,9 +258,9 @@ def key_point_coverage(
 
 
 def gated(coverage: list[KeyPointCoverage], relevance: float, model: CoverageModel | None = None) -> list[KeyPointCoverage]:
-    """Coverage of THIS question's points: each probability times the probability that the answer addresses the
-    question at all. A story about something else can sound like a point made (a concrete sentence near one point
-    rather than the others) without making it for this question."""
+    """Coverage of THIS question's points: each probability times how far the answer addresses the question at all
+    (relevance.addressed). A story about something else can sound like a point made (a concrete sentence near one
+    point rather than the others) without making it for this question."""
     if relevance >= 0.999:
         return coverage
     model = model or default_model()

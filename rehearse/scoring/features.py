@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from rehearse.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage, Relevance, Specificity, ToneEstimate
 from rehearse.ports import Embedder, ToneModel
 from rehearse.scoring import relevance as relevance_rule
-from rehearse.scoring.coverage import PointSet, covered_share, gated, key_point_coverage, point_specs, static_texts
+from rehearse.scoring.coverage import PointSet, PointSpec, covered_share, gated, key_point_coverage, point_specs, static_texts
 from rehearse.scoring.embedding_cache import cache_for
 from rehearse.scoring.fillers import Filler, filler_counts, find_fillers
 from rehearse.scoring.hedges import Hedge, find_hedges
@@ -104,31 +106,56 @@ def features_from(
     )
 
 
-def _models(
-    answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None, tone: ToneModel | None
-) -> tuple[list[KeyPointCoverage], Relevance | None, ToneEstimate | None]:
-    """Coverage, relevance and tone from ONE embedder call for the answer's sentences (the question's texts are
-    cached): the sentences' embeddings serve all three, and embedding is nearly all of score_answer's time. The tone
-    model was trained on single utterances, so it reads the answer sentence by sentence."""
+@dataclass(frozen=True)
+class SentenceInputs:
+    """The answer's candidate sentences as the models see them, with the question's key points beside."""
+
+    candidates: list[str]
+    norms: list[str]
+    vectors: np.ndarray
+    specs: list[PointSpec]
+    static_vectors: np.ndarray  # the key points' and their examples' embeddings
+    substantial: list[bool]
+    borrowed: set[str]
+
+
+def sentence_inputs(answer: AnswerText, analysis: TextAnalysis, embedder: Embedder) -> SentenceInputs | None:
+    """ONE embedder call for the answer's sentences (the question's texts are cached); None when nothing was said."""
     transcript = analysis.transcript
-    if embedder is None:
-        return [], None, tone.classify(answer_text(transcript), answer.prosody) if tone is not None else None
     chosen = [i for i, s in enumerate(transcript.sentences) if len(s.text.split()) >= _MIN_CANDIDATE_WORDS]
     chosen = chosen or list(range(len(transcript.sentences)))
     if not chosen:
-        return [], None, None
+        return None
     candidates = [transcript.sentences[i].text for i in chosen]
     norms = [analysis.norms[i] for i in chosen]
     specs = point_specs(answer.key_points, answer.key_point_examples)
-    cache = cache_for(embedder)
-    sentence_vectors, static_vectors = cache.embed_with(candidates, static_texts(specs))
+    vectors, static_vectors = cache_for(embedder).embed_with(candidates, static_texts(specs))
     borrowed = content_stems(" ".join(answer.key_points))
-    coverage = key_point_coverage(specs, candidates, norms, sentence_vectors, static_vectors, borrowed)
     substantial = [has_substance(n, borrowed) for n in norms]
-    own = PointSet([specs]) if specs else None
-    relevance = relevance_rule.measure(answer, norms, sentence_vectors, substantial, own, static_vectors, cache)
-    coverage = gated(coverage, relevance.probability)
-    tone_estimate = tone.classify_sentences(candidates, sentence_vectors, answer.prosody) if tone is not None else None
+    return SentenceInputs(candidates, norms, vectors, specs, static_vectors, substantial, borrowed)
+
+
+def measured_relevance(answer: AnswerText, inputs: SentenceInputs, embedder: Embedder) -> Relevance:
+    own = PointSet([inputs.specs]) if inputs.specs else None
+    return relevance_rule.measure(answer, inputs.norms, inputs.vectors, inputs.substantial, own, inputs.static_vectors, cache_for(embedder))
+
+
+def _models(
+    answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None, tone: ToneModel | None
+) -> tuple[list[KeyPointCoverage], Relevance | None, ToneEstimate | None]:
+    """Coverage, relevance and tone from the same sentence embeddings: embedding is nearly all of score_answer's
+    time. The tone model was trained on single utterances, so it reads the answer sentence by sentence."""
+    if embedder is None:
+        return [], None, tone.classify(answer_text(analysis.transcript), answer.prosody) if tone is not None else None
+    inputs = sentence_inputs(answer, analysis, embedder)
+    if inputs is None:
+        return [], None, None
+    coverage = key_point_coverage(inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed)
+    relevance = measured_relevance(answer, inputs, embedder)
+    # Off topic, nothing made counts for this question; unclear, half of it at least.
+    share = relevance_rule.addressed(relevance)
+    coverage = gated(coverage, 0.0 if relevance.state == "off_topic" else 0.5 + 0.5 * share)
+    tone_estimate = tone.classify_sentences(inputs.candidates, inputs.vectors, answer.prosody) if tone is not None else None
     return coverage, relevance, tone_estimate
 
 

@@ -124,7 +124,7 @@ class RelevanceRule(BaseModel):
 
     off_topic_content_max: int = Field(default=35, ge=0, le=100)
     off_topic_overall_max: int = Field(default=45, ge=0, le=100)
-    unclear_content_max: int = Field(default=60, ge=0, le=100)
+    unclear_content_max: int = Field(default=85, ge=0, le=100)  # at the top of the unclear band; lower in it
 
 
 class Rubric(BaseModel):

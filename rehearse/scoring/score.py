@@ -19,6 +19,7 @@ from rehearse.documents import score_id
 from rehearse.model import Question
 from rehearse.ports import Embedder, ToneModel
 from rehearse.scoring.features import TextAnalysis, analyse_text, features_from
+from rehearse.scoring.relevance import addressed
 from rehearse.scoring.rubric import DimensionRule, EvidenceAmount, RelevanceRule, Rubric, load_rubric
 from rehearse.scoring.signals import SIGNALS, Facts, Reading
 
@@ -59,7 +60,10 @@ def _relevance_applied(scores: Scores, relevance: Relevance | None, question: st
         cap, confidence, overall_max = rule.off_topic_content_max, content.confidence, rule.off_topic_overall_max
     else:
         lines = [f'Not clearly an answer to the question, which asked: "{asked}"']
-        cap, confidence, overall_max = rule.unclear_content_max, round(content.confidence * 0.7, 2), None
+        # From the off-topic ceiling at the bottom of the unclear band to the unclear ceiling at its top.
+        share = addressed(relevance)
+        cap = round(rule.off_topic_content_max + (rule.unclear_content_max - rule.off_topic_content_max) * share)
+        confidence, overall_max = round(content.confidence * 0.7, 2), None
     content = content.model_copy(
         update={
             "score": min(content.score, cap),
