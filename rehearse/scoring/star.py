@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 
 from rehearse.analysis_model import StarStructure
+from rehearse.scoring.substance import content_stems
 from rehearse.scoring.text import Transcript, quote
 
 PARTS = ("situation", "task", "action", "result")
+_MIN_PART_WORDS = 2  # content words a sentence needs to stand as a part of the story
 _TIE_PRIORITY = {"result": 0, "task": 1, "situation": 2, "action": 3}  # when two cues start at the same word
 
 _SITUATION = [
@@ -158,7 +160,8 @@ def lesson_sentence(transcript: Transcript, norms: list[str]) -> str:
 def sentence_roles(transcript: Transcript, norms: list[str], quantified_sentences: set[int]) -> list[SentenceRole]:
     roles = []
     for sentence, norm in zip(transcript.sentences, norms, strict=True):
-        cues = _cue_offsets(norm, sentence.index in quantified_sentences)
+        # A signpost with nothing after it ("As a result, impact.") tells no part of a story.
+        cues = _cue_offsets(norm, sentence.index in quantified_sentences) if len(content_stems(norm)) >= _MIN_PART_WORDS else {}
         if _LESSON.search(norm):
             # A reflection is no outcome, whatever numbers or change words it quotes ("next time I'd cut it by half").
             cues.pop("result", None)

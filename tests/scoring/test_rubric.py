@@ -80,3 +80,24 @@ def test_an_enterprise_can_change_weights_in_yaml_alone(tmp_path):
     rubric = load_rubric("acme", folder)
     assert (rubric.id, rubric.version) == ("acme", "7")
     assert rubric.dimensions["clarity"].signals["pace"].weight == 0
+
+
+def test_a_ceiling_caps_the_dimension_and_says_why_first():
+    from rehearse.scoring import extract_features, score_answer
+    from tests.scoring.conftest import answer_from_text
+
+    abstract = answer_from_text(
+        "I always try to understand the problem before I act. I talk to the people involved and listen carefully. "
+        "Then we agree on a plan together and follow it through until things are in a good place again."
+    )
+    clarity = score_answer(abstract, extract_features(abstract, None, None), load_rubric()).clarity
+    assert clarity.score <= 62
+    assert clarity.evidence[0].startswith("Little to picture: 0% of sentences give a concrete detail")
+
+
+def test_a_ceiling_must_be_a_curve(tmp_path):
+    (tmp_path / "default.yaml").write_text(
+        (RUBRIC_DIR / "default.yaml").read_text().replace("ceiling: [[0, 62], [0.1, 75], [0.2, 90], [0.3, 100]]", "ceiling: [[0.3, 62], [0.1, 75]]")
+    )
+    with pytest.raises(InvalidRubric, match="ceiling"):
+        load_rubric(folder=tmp_path)

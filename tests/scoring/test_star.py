@@ -40,3 +40,18 @@ def test_an_answer_without_a_story_has_no_parts():
 def test_we_cut_costs_without_a_number_is_an_action_and_with_one_a_result():
     roles = analyse_text(answer_from_text("We cut the scope to one screen. We cut costs by 30 percent.")).roles
     assert [r.primary for r in roles] == ["action", "result"]
+
+
+def test_signposts_without_content_earn_no_structure_credit():
+    from rehearse.scoring import extract_features, load_rubric, score_answer
+
+    bare = answer_from_text("First, the baseline. Then, the root cause. Finally, the result. As a result, impact.")
+    told = answer_from_text(
+        "First, I measured the checkout page: it took four seconds. Then I found one query per cart item. "
+        "Finally, I batched the queries, and the page loaded in under one second."
+    )
+    bare_features = extract_features(bare, None, None)
+    assert bare_features.star.action is False and bare_features.star.result is False
+    bare_score = score_answer(bare, bare_features, load_rubric()).structure.score
+    told_score = score_answer(told, extract_features(told, None, None), load_rubric()).structure.score
+    assert bare_score <= 40 < told_score
