@@ -76,7 +76,11 @@ def timed_words(text: str, wpm: float, pauses: list[tuple[int, float]] | None = 
 def _answer(spec: dict[str, Any], question: Question, role: str) -> AnswerText:
     text = " ".join(spec["text"].split())
     words = [] if spec.get("timings") is False else timed_words(text, float(spec.get("wpm", DEFAULT_WPM)), _pauses(spec))
-    return AnswerText(question_text=question.text, key_points=list(question.key_points), words=words, text=text, role=role)
+    # As the feedback pipeline scores a bank question: with its spoken examples and its id.
+    return AnswerText(
+        question_text=question.text, key_points=list(question.key_points), key_point_examples=dict(question.examples),
+        question_id=question.id, words=words, text=text, role=role,
+    )  # fmt: skip
 
 
 def _pauses(spec: dict[str, Any]) -> list[tuple[int, float]]:

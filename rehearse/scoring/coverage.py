@@ -24,14 +24,11 @@ import numpy as np
 
 from rehearse.analysis_model import KeyPointCoverage
 from rehearse.scoring.facets import anchors_of, facets_of
-from rehearse.scoring.specificity import KNOWN_NAMES
-from rehearse.scoring.star import first_person_action
 from rehearse.scoring.substance import content_stems, has_substance, stem
-from rehearse.scoring.text import NUMBER_WORDS
 from rehearse.scoring.vagueness import find_vague_phrases
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "models" / "coverage.json"
-FEATURES = ("sim_examples", "sim_point", "cues", "lexical", "contrast", "bank_examples", "concrete", "vague", "acts")
+FEATURES = ("sim_examples", "sim_point", "cues", "lexical", "contrast", "bank_examples", "vague")
 _MIN_SENTENCE_WORDS = 3  # "Yes." or "So." matches nothing in particular; skip it as a candidate
 
 
@@ -168,9 +165,11 @@ class PointSet:
             out[:, :, 3] = self._stem_share @ present
         out[:, :, 4] = self._contrast(sim_examples)
         out[:, :, 5] = self._bank[:, None]
-        # A trait says how a sentence is told, not what about: it counts in proportion to the sentence's fit to the
-        # point, so a concrete sentence about something else stays unrelated.
-        out[:, :, 6:9] = sentence_traits(norms)[None, :, :] * np.clip(sim_examples, 0.0, None)[:, :, None]
+        # Vague wording ("really important", "a lot of things") gestures at a point without making it; it counts in
+        # proportion to the sentence's fit to the point. How concrete a sentence is says nothing about WHICH point it
+        # makes (a number about something else is still about something else): concreteness is scored as content's
+        # own signal, not here.
+        out[:, :, 6] = vague_sentences(norms)[None, :] * np.clip(sim_examples, 0.0, None)
         return out
 
     def _contrast(self, sim_examples: np.ndarray) -> np.ndarray:
@@ -188,16 +187,9 @@ class PointSet:
         return contrast
 
 
-def sentence_traits(norms: Sequence[str]) -> np.ndarray:
-    """(sentences, 3): whether each sentence gives a concrete detail (a number, a known name), gestures vaguely
-    ("really important", "a lot of things"), and tells a first-person action ("I added", "we rolled back")."""
-    traits = np.zeros((len(norms), 3))
-    for s, norm in enumerate(norms):
-        words = norm.split()
-        traits[s, 0] = float(any(w[:1].isdigit() or w in NUMBER_WORDS or w in KNOWN_NAMES for w in words))
-        traits[s, 1] = float(bool(find_vague_phrases([norm])) or any(w in _EVALUATIVE for w in words))
-        traits[s, 2] = float(first_person_action(norm) is not None)
-    return traits
+def vague_sentences(norms: Sequence[str]) -> np.ndarray:
+    """1 for each sentence that gestures vaguely ("really important", "a lot of things") instead of telling."""
+    return np.array([float(bool(find_vague_phrases([n])) or any(w in _EVALUATIVE for w in n.split())) for n in norms])
 
 
 # Words that judge instead of telling: a sentence built on them rarely makes a point an interviewer can check.

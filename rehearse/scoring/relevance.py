@@ -35,7 +35,7 @@ MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "models" / "relevanc
 FEATURES = ("share_margin", "fit_margin", "own_share", "text_margin", "custom_share_margin")
 SAME_QUESTION_AT = 0.6  # cosine between two questions' texts above which they ask the same thing
 NO_SUBSTANCE_PROBABILITY = 0.05  # key words or signposts read out: it addresses nothing
-_TRAITS = ("concrete", "vague", "acts")  # the same for every question: they say how well, not what about
+_TRAITS = ("vague",)  # the same for every question: it says how well, not what about
 
 
 @dataclass(frozen=True)
