@@ -10,14 +10,13 @@ The same labels give the same bytes; `--check` fails when the committed file dif
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import sys
 
 import numpy as np
 
 from eval.key_points import LABELS, auc, load_labelled
+from eval.model_file import write_or_check
 from rehearse.cli import load_models
 from rehearse.scoring.coverage import FEATURES, MODEL_FILE
 
@@ -98,19 +97,7 @@ def train() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.train_coverage", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed model differs from a fresh fit")
-    args = parser.parse_args(argv)
-    model = train()
-    text = json.dumps(model, indent=2) + "\n"
-    if args.check:
-        if MODEL_FILE.read_text(encoding="utf-8") != text:
-            print(f"{MODEL_FILE} differs from a fresh fit; run python -m eval.train_coverage", file=sys.stderr)
-            return 1
-        return 0
-    MODEL_FILE.write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+    return write_or_check("eval.train_coverage", __doc__, MODEL_FILE, train, argv)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,14 @@ from a fresh fit."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import sys
 
 import numpy as np
 
 from eval.answers import SPLITS
 from eval.key_points import auc
+from eval.model_file import write_or_check
 from eval.relevance import examples
 from eval.train_coverage import fit
 from rehearse.cli import load_models
@@ -70,18 +69,7 @@ def train() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.train_relevance", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed model differs from a fresh fit")
-    args = parser.parse_args(argv)
-    text = json.dumps(train(), indent=2) + "\n"
-    if args.check:
-        if MODEL_FILE.read_text(encoding="utf-8") != text:
-            print(f"{MODEL_FILE} differs from a fresh fit; run python -m eval.train_relevance", file=sys.stderr)
-            return 1
-        return 0
-    MODEL_FILE.write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+    return write_or_check("eval.train_relevance", __doc__, MODEL_FILE, train, argv)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ def test_the_default_rubric_has_every_dimension_and_describes_0_50_100():
 def test_a_role_rubric_overrides_the_default_and_keeps_the_rest():
     default, engineer = load_rubric(None), load_rubric("software_engineer")
     assert engineer.id == "software_engineer"
-    assert engineer.dimensions["content"].signals["specificity"].weight == 35
-    assert default.dimensions["content"].signals["specificity"].weight == 30
+    assert engineer.dimensions["content"].signals["specificity"].weight == 28
+    assert default.dimensions["content"].signals["specificity"].weight == 20
     assert engineer.dimensions["content"].signals["coverage"] == default.dimensions["content"].signals["coverage"]
     assert engineer.dimensions["clarity"].signals["pace"].target == (120, 175)
     assert engineer.dimensions["confidence"] == default.dimensions["confidence"]
