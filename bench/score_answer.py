@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from bench.stats import percentiles
-from rehearse.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 from rehearse.ports import Embedder, ToneModel
-from rehearse.scoring import extract_features, load_rubric, score_answer
 
 MODEL_DIR = Path(os.environ.get("REHEARSE_DATA_DIR", ".rehearse-data")) / "models" / "minilm"
 QUESTION = "Tell me about a technically challenging project you worked on. What made it hard, and how did you approach it?"
@@ -81,7 +81,7 @@ def measure(runs: int = 30, threads: int = 2, with_tone: bool = True) -> dict[st
     """p50 and p95 in ms of extract_features + score_answer, after one warm-up run.
 
     Two embedder threads use both cores of the target machine; the tone model reuses the sentence
-    embedding (rehearse/scoring/features.py): one embedder call serves coverage and tone."""
+    embedding (rehearse/feedback/scoring/features.py): one embedder call serves coverage and tone."""
     embedder, tone = load_models(threads)
     tone = tone if with_tone else None
     answer = two_minute_answer()

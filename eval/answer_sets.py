@@ -7,9 +7,9 @@ from collections.abc import Callable
 from itertools import combinations
 
 from eval.answers import ADVERSARIAL, QUALITY, SPLITS, EvalQuestion, load_split
-from rehearse.analysis_model import AnswerFeatures, Scores
+from rehearse.domain.analysis_model import AnswerFeatures, Scores
+from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 from rehearse.ports import Embedder, ToneModel
-from rehearse.scoring import extract_features, load_rubric, score_answer
 
 ORDER_TARGET = 0.95
 ADVERSARIAL_TARGET = 1.0

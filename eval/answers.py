@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from eval.pairs import DEFAULT_WPM, timed_words
-from rehearse.analysis_model import AnswerText
-from rehearse.model import Question
-from rehearse.question_bank import default_bank
+from rehearse.domain.analysis_model import AnswerText
+from rehearse.domain.model import Question
+from rehearse.domain.question_bank import default_bank
 
 HERE = Path(__file__).resolve().parent
 # heldout2 was written after the scorer was tuned, by writers who never saw it: the cleanest figure of the three.

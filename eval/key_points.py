@@ -19,12 +19,12 @@ import numpy as np
 import yaml
 
 from rehearse.cli import load_models
+from rehearse.domain.question_bank import default_bank
+from rehearse.feedback.scoring.coverage import FEATURES, CoverageModel, default_model, pair_features, point_specs, static_texts
+from rehearse.feedback.scoring.embedding_cache import cache_for
+from rehearse.feedback.scoring.substance import content_stems, has_substance
+from rehearse.feedback.scoring.text import normalize
 from rehearse.ports import Embedder
-from rehearse.question_bank import default_bank
-from rehearse.scoring.coverage import FEATURES, CoverageModel, default_model, pair_features, point_specs, static_texts
-from rehearse.scoring.embedding_cache import cache_for
-from rehearse.scoring.substance import content_stems, has_substance
-from rehearse.scoring.text import normalize
 
 HERE = Path(__file__).resolve().parent
 # The coverage model is fitted on the train file alone; the held-out file (other questions, other writers) is read
@@ -47,7 +47,7 @@ class Labelled:
 
 
 def sentence_norm(sentence: str) -> str:
-    from rehearse.fillers import HESITATIONS
+    from rehearse.domain.fillers import HESITATIONS
 
     return " ".join(n for n in (normalize(w) for w in sentence.split()) if n and n not in HESITATIONS)
 

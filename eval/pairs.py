@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from rehearse.analysis_model import DIMENSIONS, AnswerText, Dimension, TimedWord
-from rehearse.model import Question
-from rehearse.question_bank import default_bank
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Dimension, TimedWord
+from rehearse.domain.model import Question
+from rehearse.domain.question_bank import default_bank
 
 PAIRS_FILE = Path(__file__).resolve().parent / "pairs.yaml"
 DEFAULT_WPM = 145.0

@@ -19,13 +19,13 @@ import numpy as np
 
 from eval.answers import SPLITS, EvalQuestion, load_split
 from eval.key_points import auc
-from rehearse.analysis_model import AnswerText
 from rehearse.cli import load_models
+from rehearse.domain.analysis_model import AnswerText
+from rehearse.feedback.scoring.coverage import PointSet
+from rehearse.feedback.scoring.embedding_cache import cache_for
+from rehearse.feedback.scoring.features import analyse_text, sentence_inputs
+from rehearse.feedback.scoring.relevance import SAME_QUESTION_AT, RelevanceModel, measured_inputs, relevance_model
 from rehearse.ports import Embedder
-from rehearse.scoring.coverage import PointSet
-from rehearse.scoring.embedding_cache import cache_for
-from rehearse.scoring.features import analyse_text, sentence_inputs
-from rehearse.scoring.relevance import SAME_QUESTION_AT, RelevanceModel, measured_inputs, relevance_model
 
 CROSS_LEVELS = ("excellent", "solid", "vague", "long_vague")
 

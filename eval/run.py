@@ -22,10 +22,10 @@ from statistics import mean
 
 from eval import answer_sets
 from eval.pairs import Pair, load_pairs
-from rehearse.analysis_model import DIMENSIONS, AnswerText, Scores
 from rehearse.cli import load_models
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Scores
+from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 from rehearse.ports import Embedder, ToneModel
-from rehearse.scoring import extract_features, load_rubric, score_answer
 
 PASS_AT = 0.9
 
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     if embedder is not None:
         from eval.key_points import load_labelled, report
         from eval.relevance import examples, metrics
-        from rehearse.scoring.coverage import default_model
-        from rehearse.scoring.relevance import relevance_model
+        from rehearse.feedback.scoring.coverage import default_model
+        from rehearse.feedback.scoring.relevance import relevance_model
 
         for split in ("train", "heldout"):
             for line in report(load_labelled(embedder, split), split, default_model()):

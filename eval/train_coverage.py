@@ -2,7 +2,7 @@
 
     python -m eval.train_coverage [--check]
 
-Logistic regression (L2, Newton's method, numpy only) over rehearse.scoring.coverage.FEATURES; sentences without
+Logistic regression (L2, Newton's method, numpy only) over rehearse.feedback.scoring.coverage.FEATURES; sentences without
 substance are left out of training, since the scorer never asks the model about them. covered_at is the lowest
 threshold at which 85% of the train split's "covered" claims are right; missed_below the highest one below it at which at least 95% of the train
 split's "missed" claims are right (the target on held-out data is 90%). The held-out split is never read here.
@@ -18,7 +18,7 @@ import numpy as np
 from eval.key_points import LABELS, auc, load_labelled
 from eval.model_file import write_or_check
 from rehearse.cli import load_models
-from rehearse.scoring.coverage import FEATURES, MODEL_FILE
+from rehearse.feedback.scoring.coverage import FEATURES, MODEL_FILE
 
 L2 = 0.5
 MISSED_PRECISION = 0.95

@@ -2,7 +2,7 @@
 
     python -m eval.train_relevance [--check]
 
-Logistic regression (eval.train_coverage.fit, L2, numpy only) over rehearse.scoring.relevance.FEATURES, on the
+Logistic regression (eval.train_coverage.fit, L2, numpy only) over rehearse.feedback.scoring.relevance.FEATURES, on the
 examples of eval.relevance, each class weighted to half of the total (answers to other questions outnumber the
 on-topic ones about six to one). Thresholds (`thresholds`): at most 2% of the real answers told that they did not
 answer the question, at most 5% of the answers to another question passing as on topic. The held-out splits are never read here. `--check` fails when the committed file differs
@@ -21,7 +21,7 @@ from eval.model_file import write_or_check
 from eval.relevance import examples
 from eval.train_coverage import fit
 from rehearse.cli import load_models
-from rehearse.scoring.relevance import FEATURES, MODEL_FILE
+from rehearse.feedback.scoring.relevance import FEATURES, MODEL_FILE
 
 L2 = 1.0
 ON_CALLED_OFF = 0.02  # at most 1 in 50 real answers told that it did not answer the question

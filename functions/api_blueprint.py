@@ -8,7 +8,7 @@ from functools import cache
 import azure.functions as func
 
 from functions.host_world import host_world
-from functions.http_api import ApiRequest, HttpApi
+from rehearse.app.http_api import ApiRequest, HttpApi
 
 bp = func.Blueprint()
 

@@ -7,9 +7,9 @@ import logging
 
 import azure.functions as func
 
-from functions.feedback import FeedbackPipeline
 from functions.host_world import host_world
-from rehearse.events import QUEUE_FOR
+from rehearse.app.feedback_pipeline import FeedbackPipeline
+from rehearse.domain.events import QUEUE_FOR
 
 bp = func.Blueprint()
 log = logging.getLogger("rehearse.functions")

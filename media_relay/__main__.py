@@ -12,8 +12,8 @@ import signal
 from aiohttp import web
 
 from media_relay.app import add_relay_routes
-from media_relay.http_edge import json_errors
 from media_relay.signaling import Relay
+from rehearse.adapters.aiohttp_edge import json_errors
 from rehearse.adapters.telemetry import setup_tracing
 from rehearse.config import Settings, build_world_from_settings
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from functions.http_api import parse_json_body
-from media_relay.http_edge import api_request
 from media_relay.signaling import Relay
 from rehearse import tracing
+from rehearse.adapters.aiohttp_edge import api_request
+from rehearse.app.http_api import parse_json_body
 from rehearse.config import World
-from rehearse.tokens import bearer_token
+from rehearse.security.tokens import bearer_token
 
 
 def add_relay_routes(app: web.Application, world: World, relay: Relay) -> None:

@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 import numpy as np
 
 from rehearse.adapters.local.wav import wav_bytes
-from rehearse.model import Recording
+from rehearse.app.sessions import RECORDINGS
+from rehearse.domain.model import Recording
 from rehearse.ports import Blobs
-from rehearse.sessions import RECORDINGS
 
 log = logging.getLogger("rehearse.relay")
 

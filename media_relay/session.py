@@ -14,16 +14,16 @@ from pydantic import BaseModel
 from media_relay import jitter
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
-from rehearse import channel_messages as msg
 from rehearse import tracing
 from rehearse.config import World
-from rehearse.cues import CueEngine
-from rehearse.errors import InvalidRequest, InvalidSdp
-from rehearse.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES, LinkState, LinkWatch
-from rehearse.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
-from rehearse.phrases import TurnWatch
+from rehearse.domain.errors import InvalidRequest, InvalidSdp
+from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
+from rehearse.interview import channel_messages as msg
+from rehearse.interview.cues import CueEngine
+from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES, LinkState, LinkWatch
+from rehearse.interview.phrases import TurnWatch
+from rehearse.interview.timeline import AudioTimeline
 from rehearse.ports import Hypothesis, RecognitionStream
-from rehearse.timeline import AudioTimeline
 
 log = logging.getLogger("rehearse.relay")
 
@@ -359,7 +359,7 @@ class RelaySession:
         self._send(msg.StateOut(status="ended", question_index=total, total=total))
         self._send(msg.EndedOut(session_id=self.session_id))
 
-    # -- the link watchdog (rehearse/link_quality.py) -----------------------------------------------------------------
+    # -- the link watchdog (rehearse/interview/link_quality.py) -----------------------------------------------------------------
     @property
     def _degraded(self) -> bool:
         return self._page_link is not LinkState.GOOD or self._link.state is LinkState.POOR

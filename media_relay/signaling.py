@@ -11,8 +11,8 @@ from aiortc.codecs import CODECS
 
 from media_relay.session import DATA_CHANNEL, RelaySession
 from rehearse.config import World
-from rehearse.errors import InvalidRequest, InvalidSdp, RehearseError, SessionEnded
-from rehearse.tokens import bearer_token
+from rehearse.domain.errors import InvalidRequest, InvalidSdp, RehearseError, SessionEnded
+from rehearse.security.tokens import bearer_token
 
 log = logging.getLogger("rehearse.relay")
 

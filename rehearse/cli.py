@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rehearse.analysis_model import DIMENSIONS, AnswerText, TimedWord
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, TimedWord
 from rehearse.ports import Embedder, ToneModel
 
 USAGE_ERROR = 2
@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from rehearse.scoring import extract_features, load_rubric, score_answer
+    from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 
     question = read_question(args.question)
     role = args.role or question.get("role")
@@ -107,7 +107,7 @@ def read_question(value: str) -> dict[str, Any]:
 
 
 def _with_bank_question(question: dict[str, Any]) -> dict[str, Any]:
-    from rehearse.question_bank import default_bank
+    from rehearse.domain.question_bank import default_bank
 
     bank = {q.id: (q, role.id) for role in default_bank().roles() for q in role.questions}
     found, role = bank.get(question["id"], (None, None))
@@ -215,7 +215,7 @@ def _read_file(path: Path, name: str) -> str:
 
 
 def _timed(answer: AnswerText) -> bool:
-    from rehearse.scoring.text import split_answer
+    from rehearse.feedback.scoring.text import split_answer
 
     return split_answer(answer).timed
 
@@ -228,7 +228,7 @@ def load_models(models_dir: Path | None) -> tuple[Embedder | None, ToneModel | N
         return None, None
     try:
         from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
-        from rehearse.errors import ModelUnavailable
+        from rehearse.domain.errors import ModelUnavailable
 
         try:
             embedder: Embedder = OnnxEmbedder(model_dir, threads=2)

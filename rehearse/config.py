@@ -11,11 +11,11 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rehearse.ice import ice_servers_for
+from rehearse.app.sessions import Sessions
+from rehearse.domain.question_bank import QuestionBank, default_bank
 from rehearse.ports import Blobs, Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
-from rehearse.question_bank import QuestionBank, default_bank
-from rehearse.sessions import Sessions
-from rehearse.tokens import SessionTokens
+from rehearse.security.ice import ice_servers_for
+from rehearse.security.tokens import SessionTokens
 
 
 class Settings(BaseSettings):
@@ -227,7 +227,7 @@ def build_world_from_settings(settings: Settings) -> World:
 
 
 def _build_evaluator(settings: Settings) -> Evaluator:
-    from rehearse.evaluation.deterministic import DeterministicEvaluator
+    from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
 
     if settings.evaluator == "deterministic":
         return DeterministicEvaluator()

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from functions.feedback import FeedbackPipeline
-from functions.http_api import HttpApi
 from media_relay.app import add_relay_routes
-from media_relay.http_edge import api_request, json_errors, json_response
 from media_relay.signaling import Relay
+from rehearse.adapters.aiohttp_edge import api_request, json_errors, json_response
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
+from rehearse.app.feedback_pipeline import FeedbackPipeline
+from rehearse.app.http_api import HttpApi
 from rehearse.config import Settings, World, build_world
 
 log = logging.getLogger("rehearse")

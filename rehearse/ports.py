@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate
-from rehearse.model import Question
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate
+from rehearse.domain.model import Question
 
 
 class Store(Protocol):

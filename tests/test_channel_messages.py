@@ -1,7 +1,7 @@
 import pytest
 
-from rehearse.channel_messages import Hello, Next, Ping, parse_client_message
-from rehearse.errors import InvalidRequest
+from rehearse.domain.errors import InvalidRequest
+from rehearse.interview.channel_messages import Hello, Next, Ping, parse_client_message
 
 
 def test_known_messages_parse():

@@ -1,4 +1,4 @@
-from rehearse.cues import ADD_RESULT, FEWER_FILLERS, SLOW_DOWN, TAKE_A_MOMENT, WRAP_UP, CueEngine
+from rehearse.interview.cues import ADD_RESULT, FEWER_FILLERS, SLOW_DOWN, TAKE_A_MOMENT, WRAP_UP, CueEngine
 
 
 def spoken(text: str, start: float, wpm: float) -> list[tuple[str, float]]:

@@ -1,4 +1,4 @@
-from rehearse.fillers import hesitations_in, merge_fillers
+from rehearse.domain.fillers import hesitations_in, merge_fillers
 
 
 def test_hesitations_are_found_through_punctuation_and_case():

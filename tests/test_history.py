@@ -6,19 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from functions import diagnostics, feedback
-from rehearse import history
 from rehearse.adapters.azure.cosmos_store import CONTAINERS
 from rehearse.adapters.local.folder_blobs import FolderBlobs
 from rehearse.adapters.local.in_process_queue import POISON
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.analysis_model import DIMENSIONS
-from rehearse.documents import report_id
-from rehearse.errors import UnknownSession
-from rehearse.evaluation.report import build_report
-from rehearse.model import Question, Segment, SessionStatus, segment_id_for
-from rehearse.question_bank import default_bank
-from rehearse.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS, SESSIONS, Sessions, parse_create_request
+from rehearse.app import diagnostics, history
+from rehearse.app import feedback_pipeline as feedback
+from rehearse.app.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS, SESSIONS, Sessions, parse_create_request
+from rehearse.domain.analysis_model import DIMENSIONS
+from rehearse.domain.documents import report_id
+from rehearse.domain.errors import UnknownSession
+from rehearse.domain.model import Question, Segment, SessionStatus, segment_id_for
+from rehearse.domain.question_bank import default_bank
+from rehearse.feedback.evaluation.report import build_report
 from tests.evaluation.factories import answer_score
 from tests.infra.test_bicep_consistency import MODULES, string_list
 from tests.support.publisher import RecordingPublisher

@@ -4,7 +4,7 @@ import hmac
 
 import pytest
 
-from rehearse.ice import ice_servers_for, turn_credentials
+from rehearse.security.ice import ice_servers_for, turn_credentials
 
 SECRET = "x" * 40
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from rehearse.errors import InvalidToken
-from rehearse.identity import (
+from rehearse.domain.errors import InvalidToken
+from rehearse.security.identity import (
     ANONYMOUS,
     Candidate,
     CandidateMismatch,

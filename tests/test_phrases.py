@@ -1,6 +1,6 @@
 import numpy as np
 
-from rehearse.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted, TurnWatch
+from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted, TurnWatch
 
 
 class LoudIsSpeech:

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from rehearse.prosody import measure_prosody
+from rehearse.interview.prosody import measure_prosody
 from tests.support.audio import ANSWER, speak
 
 RATE = 16000

@@ -1,8 +1,8 @@
 import pytest
 
-from rehearse.errors import UnknownRole
-from rehearse.model import Question
-from rehearse.question_bank import default_bank
+from rehearse.domain.errors import UnknownRole
+from rehearse.domain.model import Question
+from rehearse.domain.question_bank import default_bank
 
 REQUIRED_ROLES = {"software_engineer", "product_manager", "data_scientist", "customer_success"}
 

@@ -3,10 +3,10 @@ import asyncio
 import pytest
 
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.errors import InvalidRequest, UnknownSession
-from rehearse.model import Segment, SessionStatus, segment_id_for
-from rehearse.question_bank import default_bank
-from rehearse.sessions import Sessions, parse_create_request
+from rehearse.app.sessions import Sessions, parse_create_request
+from rehearse.domain.errors import InvalidRequest, UnknownSession
+from rehearse.domain.model import Segment, SessionStatus, segment_id_for
+from rehearse.domain.question_bank import default_bank
 from tests.support.publisher import RecordingPublisher
 
 

@@ -7,12 +7,8 @@ import json
 import pytest
 
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.errors import InvalidRequest, UnknownRole
-from rehearse.evaluation.deterministic import DeterministicEvaluator
-from rehearse.model import Question
-from rehearse.question_bank import QuestionBank, Role, default_bank
-from rehearse.sessions import Sessions, parse_create_request
-from rehearse.tailoring import (
+from rehearse.app.sessions import Sessions, parse_create_request
+from rehearse.app.tailoring import (
     MAX_JOB_DESCRIPTION_CHARS,
     TailoringRejected,
     accept_tailoring,
@@ -22,6 +18,10 @@ from rehearse.tailoring import (
     tailoring_response_format,
     terms,
 )
+from rehearse.domain.errors import InvalidRequest, UnknownRole
+from rehearse.domain.model import Question
+from rehearse.domain.question_bank import QuestionBank, Role, default_bank
+from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
 
 DATA_ENGINEER = """Senior Data Engineer
 We are looking for a data engineer to build and maintain our batch and streaming data pipelines.

@@ -1,4 +1,4 @@
-from rehearse.timeline import AudioTimeline
+from rehearse.interview.timeline import AudioTimeline
 
 
 def test_audio_time_maps_to_the_chunk_that_carried_it():

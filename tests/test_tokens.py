@@ -1,7 +1,7 @@
 import pytest
 
-from rehearse.errors import InvalidToken
-from rehearse.tokens import CandidateTokens, SessionTokens, bearer_token, is_candidate_token, new_candidate_id
+from rehearse.domain.errors import InvalidToken
+from rehearse.security.tokens import CandidateTokens, SessionTokens, bearer_token, is_candidate_token, new_candidate_id
 
 SECRET = "x" * 40
 

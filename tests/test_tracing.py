@@ -10,14 +10,14 @@ import sys
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
-from functions.feedback import FeedbackPipeline
 from rehearse import tracing
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
+from rehearse.app.feedback_pipeline import FeedbackPipeline
+from rehearse.app.sessions import parse_create_request
 from rehearse.config import Settings, build_world
-from rehearse.events import QUEUE_FOR, parse_event
-from rehearse.model import Segment, segment_id_for
-from rehearse.sessions import parse_create_request
+from rehearse.domain.events import QUEUE_FOR, parse_event
+from rehearse.domain.model import Segment, segment_id_for
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, timed_words
 from tests.support.server import EMBEDDER_DIR, ROOT
 from tests.support.spans import hex_trace, recording

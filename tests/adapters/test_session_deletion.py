@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from rehearse import history
 from rehearse.adapters.azure.blob_store import AzureBlobs
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.folder_blobs import FolderBlobs
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.errors import UnknownSession
+from rehearse.app import history
+from rehearse.app.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS, SESSIONS, Sessions, parse_create_request
+from rehearse.domain.errors import UnknownSession
+from rehearse.domain.question_bank import default_bank
 from rehearse.ports import Blobs, Store
-from rehearse.question_bank import default_bank
-from rehearse.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS, SESSIONS, Sessions, parse_create_request
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (the fixtures: one server of each per run)
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.errors import ConcurrencyConflict
+from rehearse.app.sessions import Sessions, parse_create_request
+from rehearse.domain.errors import ConcurrencyConflict
+from rehearse.domain.question_bank import default_bank
 from rehearse.ports import Store
-from rehearse.question_bank import default_bank
-from rehearse.sessions import Sessions, parse_create_request
 from tests.adapters.azure.conftest import cosmos_server  # noqa: F401  (the fixture: one server shared with tests/adapters/azure)
 
 

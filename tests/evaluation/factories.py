@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rehearse.analysis_model import (
+from rehearse.domain.analysis_model import (
     AnswerFeatures,
     AnswerScore,
     AnswerText,
@@ -20,7 +20,7 @@ from rehearse.analysis_model import (
     TimedWord,
     confidence_level,
 )
-from rehearse.model import Question
+from rehearse.domain.model import Question
 
 QUESTION = "Tell me about a time you improved a slow process."
 KEY_POINTS = ["the problem you found", "what you changed"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rehearse.analysis_model import StarStructure
-from rehearse.evaluation.deterministic import MISSING_RESULT, DeterministicEvaluator, evaluate_answer
-from rehearse.evaluation.rewrite import RESULT_PLACEHOLDER
-from rehearse.evaluation.wording import padding_in
+from rehearse.domain.analysis_model import StarStructure
+from rehearse.feedback.evaluation.deterministic import MISSING_RESULT, DeterministicEvaluator, evaluate_answer
+from rehearse.feedback.evaluation.rewrite import RESULT_PLACEHOLDER
+from rehearse.feedback.evaluation.wording import padding_in
 from tests.evaluation.factories import (
     STRONG_ANSWER,
     WEAK_ANSWER,

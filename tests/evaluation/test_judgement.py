@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.analysis_model import AnswerScore, AnswerText, JudgedPoint, Judgement, RubricRef
-from rehearse.evaluation.judgement import combined_features, rescored, said, validated
-from rehearse.scoring import extract_features, load_rubric, score_answer
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, JudgedPoint, Judgement, RubricRef
+from rehearse.feedback.evaluation.judgement import combined_features, rescored, said, validated
+from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 from tests.scoring.conftest import MODEL_DIR
 
 QUESTION = "Tell me about a time you improved the performance of a system."

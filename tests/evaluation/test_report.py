@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.analysis_model import Rewrite
-from rehearse.evaluation.report import answer_timeline, build_report
+from rehearse.domain.analysis_model import Rewrite
+from rehearse.feedback.evaluation.report import answer_timeline, build_report
 from tests.evaluation.factories import answer_score, evaluation, question, scores, strong_features, timed_words, weak_features
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.evaluation.rewrite import DETAIL_PLACEHOLDER, faithful, rewrite_answer, tighten, weakest_sentence
-from rehearse.evaluation.wording import hedge_in, sentences_of, shorten, strip_padding
+from rehearse.feedback.evaluation.rewrite import DETAIL_PLACEHOLDER, faithful, rewrite_answer, tighten, weakest_sentence
+from rehearse.feedback.evaluation.wording import hedge_in, sentences_of, shorten, strip_padding
 from tests.evaluation.factories import strong_features, weak_features
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rehearse.analysis_model import Rewrite
-from rehearse.evaluation.deterministic import evaluate_answer
-from rehearse.evaluation.rewrite import RESULT_PLACEHOLDER
-from rehearse.evaluation.summary import BULLET_CHARS, NO_ANSWER, summarize_question
+from rehearse.domain.analysis_model import Rewrite
+from rehearse.feedback.evaluation.deterministic import evaluate_answer
+from rehearse.feedback.evaluation.rewrite import RESULT_PLACEHOLDER
+from rehearse.feedback.evaluation.summary import BULLET_CHARS, NO_ANSWER, summarize_question
 from tests.evaluation.factories import (
     STRONG_ANSWER,
     answer,

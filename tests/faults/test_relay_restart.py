@@ -14,7 +14,7 @@ from playwright.async_api import async_playwright
 
 from rehearse.adapters.local.in_process_queue import PENDING, POISON, InProcessQueue
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.events import QUEUE_FOR
+from rehearse.domain.events import QUEUE_FOR
 from tests.faults.app import AppProcess
 from tests.faults.browser import FaultyPage, microphone_wav
 from tests.faults.client import STORY, FaultClient, segments_lost, spoken, until

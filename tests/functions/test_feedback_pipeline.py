@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from functions.feedback import EVALUATIONS, REPORTS, SCORES, SUMMARIES, FeedbackPipeline
 from rehearse.adapters.local.in_process_queue import InProcessQueue
+from rehearse.app.feedback_pipeline import EVALUATIONS, REPORTS, SCORES, SUMMARIES, FeedbackPipeline
+from rehearse.app.sessions import parse_create_request
 from rehearse.config import Settings, build_world
-from rehearse.events import QUEUE_FOR
-from rehearse.model import Segment, Word, segment_id_for
-from rehearse.sessions import parse_create_request
+from rehearse.domain.events import QUEUE_FOR
+from rehearse.domain.model import Segment, Word, segment_id_for
 from tests.support.publisher import RecordingPublisher
 from tests.support.server import EMBEDDER_DIR
 

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from azure.storage.blob.aio import BlobServiceClient
 
-from functions.feedback import REPORTS, SCORES, SUMMARIES, FeedbackPipeline
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.in_process_queue import InProcessQueue
+from rehearse.app.feedback_pipeline import REPORTS, SCORES, SUMMARIES, FeedbackPipeline
 from rehearse.config import Settings, World, build_world
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (shared session fixtures)
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, run_interview

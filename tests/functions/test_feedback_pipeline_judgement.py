@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from functions.feedback import SCORES, FeedbackPipeline
 from rehearse.adapters.local.in_process_queue import InProcessQueue
+from rehearse.app.feedback_pipeline import SCORES, FeedbackPipeline
 from rehearse.config import Settings, build_world
 from tests.functions.test_feedback_pipeline import STRONG, run_interview
 from tests.support.fake_openai import FakeOpenAI, reply

@@ -12,9 +12,9 @@ import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 
-from rehearse import history
-from rehearse.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS
-from rehearse.tokens import CandidateTokens
+from rehearse.app import history
+from rehearse.app.sessions import SESSION_BLOB_CONTAINERS, SESSION_CONTAINERS
+from rehearse.security.tokens import CandidateTokens
 from tests.fuzz.embedded import SECRET, embedded_app
 from tests.support.audio import answer_wav
 

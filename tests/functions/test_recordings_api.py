@@ -14,10 +14,10 @@ from aiohttp import web
 
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.local.wav import wav_bytes
+from rehearse.app.sessions import RECORDINGS
 from rehearse.config import Settings, build_world
+from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, recording_name, segment_id_for
 from rehearse.local import build_app
-from rehearse.model import PHRASES_PER_CONNECTION, Recording, Segment, recording_name, segment_id_for
-from rehearse.sessions import RECORDINGS
 
 SECRET = "s" * 48
 

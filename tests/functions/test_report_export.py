@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from playwright.async_api import async_playwright
 
-from functions.feedback import FeedbackPipeline
-from functions.report_export import render_report_html
-from rehearse.analysis_model import QuestionSummary, Rewrite
-from rehearse.evaluation.report import build_report
-from rehearse.model import Question, Segment, Session, Word, segment_id_for
+from rehearse.app.feedback_pipeline import FeedbackPipeline
+from rehearse.app.report_export import render_report_html
+from rehearse.domain.analysis_model import QuestionSummary, Rewrite
+from rehearse.domain.model import Question, Segment, Session, Word, segment_id_for
+from rehearse.feedback.evaluation.report import build_report
 from tests.evaluation.factories import answer_score, scores
 from tests.fuzz.embedded import embedded_app
 

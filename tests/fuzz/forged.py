@@ -9,7 +9,7 @@ import time
 import jwt
 from hypothesis import strategies as st
 
-from rehearse.tokens import SessionTokens
+from rehearse.security.tokens import SessionTokens
 from tests.fuzz.embedded import SECRET
 
 OTHER_SECRET = "another-deployment-" + "z" * 60

@@ -8,8 +8,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from rehearse.channel_messages import parse_client_message
-from rehearse.errors import InvalidRequest
+from rehearse.domain.errors import InvalidRequest
+from rehearse.interview.channel_messages import parse_client_message
 from tests.fuzz.expect import budget
 
 KINDS = ["hello", "next", "repeat", "end", "ping", "pong", "link", "diagnostics", "HELLO", "", "question", "transcript"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rehearse.tokens import CandidateTokens
+from rehearse.security.tokens import CandidateTokens
 from tests.fuzz.embedded import SECRET
 from tests.fuzz.expect import assert_answered, assert_clear_error, budget
 from tests.fuzz.forged import OTHER_SECRET, authorization_values, forged_token_names, forged_tokens, header_text

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from functions.diagnostics import DiagnosticsUpload
-from rehearse.sessions import CreateSessionRequest
+from rehearse.app.diagnostics import DiagnosticsUpload
+from rehearse.app.sessions import CreateSessionRequest
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text())
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from media_relay.signaling import check_offer
-from rehearse.errors import InvalidSdp
+from rehearse.domain.errors import InvalidSdp
 from tests.fuzz.expect import assert_answered, assert_clear_error, budget
 from tests.fuzz.sdp import AIORTC_OFFER, CHROMIUM_OFFER, OFFERS, OFFERS_WITHOUT_MDNS, huge, mutated_offers, without_section
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from rehearse.config import Settings
-from rehearse.events import QUEUES, poison_queue
+from rehearse.domain.events import QUEUES, poison_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra" / "bicep"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
-from rehearse.ice import ice_servers_for
+from rehearse.security.ice import ice_servers_for
 from tests.support.server import free_port
 from tests.support.turn_server import turnserver
 

@@ -14,9 +14,9 @@ from examples.wav_client import run_interview
 from media_relay.recorder import RATE, AnswerRecorder
 from rehearse.adapters.local.folder_blobs import FolderBlobs
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.model import PHRASES_PER_CONNECTION, Recording, Segment, place_in_recording, recording_name
-from rehearse.question_bank import default_bank
-from rehearse.sessions import RECORDINGS, Sessions
+from rehearse.app.sessions import RECORDINGS, Sessions
+from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, place_in_recording, recording_name
+from rehearse.domain.question_bank import default_bank
 from tests.support.audio import answer_wav
 from tests.support.server import running_app
 

@@ -15,7 +15,7 @@ import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 
-from rehearse.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES
+from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES
 from tests.support.audio import ANSWER, recall, speak, write_wav
 from tests.support.webrtc import drain
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.analysis_model import AnswerText, TimedWord
-from rehearse.scoring.text import Transcript, split_answer
+from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.feedback.scoring.text import Transcript, split_answer
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / ".rehearse-data" / "models" / "minilm"
 

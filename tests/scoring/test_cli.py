@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.analysis_model import DIMENSIONS
 from rehearse.cli import main
-from rehearse.scoring.rubric import load_rubric
+from rehearse.domain.analysis_model import DIMENSIONS
+from rehearse.feedback.scoring.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = json.dumps(

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from rehearse.analysis_model import AnswerText
-from rehearse.scoring.coverage import covered_share
-from rehearse.scoring.features import extract_features
+from rehearse.domain.analysis_model import AnswerText
+from rehearse.feedback.scoring.coverage import covered_share
+from rehearse.feedback.scoring.features import extract_features
 from tests.scoring.conftest import answer_from_text
 
 KEY_POINTS = ["checks recent deploys and configuration changes first", "writes a blameless postmortem with follow-up actions"]

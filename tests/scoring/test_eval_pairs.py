@@ -3,7 +3,7 @@
 from collections import Counter
 
 from eval.pairs import load_pairs, timed_words
-from rehearse.analysis_model import DIMENSIONS
+from rehearse.domain.analysis_model import DIMENSIONS
 
 
 def test_pairs_cover_every_dimension_with_realistic_lengths():

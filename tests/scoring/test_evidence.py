@@ -3,8 +3,8 @@ the lesson, one sentence per STAR part, ownership said in the first person."""
 
 import pytest
 
-from rehearse.scoring.features import extract_features
-from rehearse.scoring.specificity import specificity
+from rehearse.feedback.scoring.features import extract_features
+from rehearse.feedback.scoring.specificity import specificity
 from tests.scoring.conftest import answer_from_text, transcript_of
 
 

@@ -1,4 +1,4 @@
-from rehearse.scoring.fillers import filler_counts, find_fillers
+from rehearse.feedback.scoring.fillers import filler_counts, find_fillers
 from tests.scoring.conftest import transcript_of
 
 

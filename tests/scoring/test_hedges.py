@@ -1,4 +1,4 @@
-from rehearse.scoring.hedges import find_hedges
+from rehearse.feedback.scoring.hedges import find_hedges
 from tests.scoring.conftest import transcript_of
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from rehearse.analysis_model import AnswerText, TimedWord
-from rehearse.scoring.pace import long_pauses, speaking_time
-from rehearse.scoring.text import split_answer
+from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.feedback.scoring.pace import long_pauses, speaking_time
+from rehearse.feedback.scoring.text import split_answer
 from tests.scoring.conftest import answer_from_text, timed_answer
 
 SIXTY_WORDS = " ".join(["word"] * 59 + ["end."])

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from eval.pairs import timed_words
-from rehearse.analysis_model import AnswerText, Relevance
-from rehearse.evaluation.deterministic import improvements_of
-from rehearse.question_bank import default_bank
-from rehearse.scoring import extract_features, load_rubric, score_answer
-from rehearse.scoring.relevance import Measured, addressed, judge, relevance_model
+from rehearse.domain.analysis_model import AnswerText, Relevance
+from rehearse.domain.question_bank import default_bank
+from rehearse.feedback.evaluation.deterministic import improvements_of
+from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
+from rehearse.feedback.scoring.relevance import Measured, addressed, judge, relevance_model
 
 INCIDENT_ID = "swe-05"  # paged at night for an error spike: how would you investigate and resolve it?
 ON_TOPIC = (

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.analysis_model import DIMENSIONS
-from rehearse.scoring.rubric import RUBRIC_DIR, InvalidRubric, SignalRule, load_rubric
+from rehearse.domain.analysis_model import DIMENSIONS
+from rehearse.feedback.scoring.rubric import RUBRIC_DIR, InvalidRubric, SignalRule, load_rubric
 
 DEFAULT_TEXT = (RUBRIC_DIR / "default.yaml").read_text()
 
@@ -83,7 +83,7 @@ def test_an_enterprise_can_change_weights_in_yaml_alone(tmp_path):
 
 
 def test_a_ceiling_caps_the_dimension_and_says_why_first():
-    from rehearse.scoring import extract_features, score_answer
+    from rehearse.feedback.scoring import extract_features, score_answer
     from tests.scoring.conftest import answer_from_text
 
     abstract = answer_from_text(

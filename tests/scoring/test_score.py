@@ -1,6 +1,6 @@
-from rehearse.analysis_model import DIMENSIONS
-from rehearse.model import Question
-from rehearse.scoring import build_answer_score, extract_features, load_rubric, score_answer
+from rehearse.domain.analysis_model import DIMENSIONS
+from rehearse.domain.model import Question
+from rehearse.feedback.scoring import build_answer_score, extract_features, load_rubric, score_answer
 from tests.scoring.conftest import answer_from_text, timed_answer
 
 STORY = (

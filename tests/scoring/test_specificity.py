@@ -1,4 +1,4 @@
-from rehearse.scoring.specificity import find_named_things, find_numbers, specificity
+from rehearse.feedback.scoring.specificity import find_named_things, find_numbers, specificity
 from tests.scoring.conftest import transcript_of
 
 

@@ -1,4 +1,4 @@
-from rehearse.scoring.features import analyse_text, extract_features
+from rehearse.feedback.scoring.features import analyse_text, extract_features
 from tests.scoring.conftest import answer_from_text
 
 IN_ORDER = (
@@ -43,7 +43,7 @@ def test_we_cut_costs_without_a_number_is_an_action_and_with_one_a_result():
 
 
 def test_signposts_without_content_earn_no_structure_credit():
-    from rehearse.scoring import extract_features, load_rubric, score_answer
+    from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 
     bare = answer_from_text("First, the baseline. Then, the root cause. Finally, the result. As a result, impact.")
     told = answer_from_text(

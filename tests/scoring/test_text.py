@@ -1,6 +1,6 @@
-from rehearse.analysis_model import AnswerText, TimedWord
-from rehearse.scoring.features import extract_features
-from rehearse.scoring.text import split_answer
+from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.feedback.scoring.features import extract_features
+from rehearse.feedback.scoring.text import split_answer
 from tests.scoring.conftest import answer_from_text, timed_answer
 
 RUN_ON = (

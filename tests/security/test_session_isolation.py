@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from rehearse.adapters.local.pubsub_hub import SUBPROTOCOL
-from rehearse.tokens import SessionTokens
+from rehearse.security.tokens import SessionTokens
 from tests.fuzz.embedded import SECRET
 from tests.fuzz.expect import assert_clear_error
 from tests.fuzz.forged import OTHER_SECRET

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from functions.http_api import ApiRequest, HttpApi
 from rehearse.adapters.azure.webpubsub_publisher import WebPubSubPublisher
+from rehearse.app.http_api import ApiRequest, HttpApi
 from rehearse.config import build_world
 from tests.fuzz.embedded import settings_for
 from tests.support.fake_webpubsub import FakeWebPubSub

@@ -22,7 +22,7 @@ param softDeleteDays int = 7
 @description('Blob container that holds the Flex Consumption deployment packages of the Function App.')
 param deploymentContainerName string = 'deployments'
 
-// Every queue in rehearse/events.py QUEUES and the "<queue>-poison" queue the Functions host moves a message to after
+// Every queue in rehearse/domain/events.py QUEUES and the "<queue>-poison" queue the Functions host moves a message to after
 // maxDequeueCount failed deliveries. tests/infra/test_bicep_consistency.py keeps this list in step with the code.
 var queueNames = [
   'answer-completed'

@@ -11,7 +11,7 @@ from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceNotFoundError
 
-from rehearse.errors import ConcurrencyConflict
+from rehearse.domain.errors import ConcurrencyConflict
 
 # Bicep creates exactly these (infrastructure tests compare it with these constants); other names are refused.
 CONTAINERS: tuple[str, ...] = ("sessions", "segments", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history")

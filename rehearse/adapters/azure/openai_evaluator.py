@@ -24,15 +24,15 @@ from openai import (
 )
 from pydantic import ValidationError
 
-from rehearse.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
-from rehearse.documents import evaluation_id
-from rehearse.evaluation.deterministic import DeterministicEvaluator
-from rehearse.evaluation.judgement import validated
-from rehearse.evaluation.prompts import Feedback, feedback_messages, response_format
-from rehearse.evaluation.wording import transcript_of
-from rehearse.model import Question
+from rehearse.app.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
+from rehearse.domain.documents import evaluation_id
+from rehearse.domain.model import Question
+from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
+from rehearse.feedback.evaluation.judgement import validated
+from rehearse.feedback.evaluation.prompts import Feedback, feedback_messages, response_format
+from rehearse.feedback.evaluation.wording import transcript_of
 from rehearse.ports import Evaluator
-from rehearse.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from rehearse.fillers import hesitations_in, merge_fillers, normalize_word
+from rehearse.domain.fillers import hesitations_in, merge_fillers, normalize_word
 from rehearse.ports import Hypothesis, RecognizedWord
 
 TICKS_PER_SECOND = 10_000_000  # the service counts audio time in 100-ns ticks

@@ -23,9 +23,9 @@ from rehearse.adapters.azure.speech_mapping import (
     speech_auth,
     voice_locale,
 )
-from rehearse.analysis_model import Prosody
+from rehearse.domain.analysis_model import Prosody
+from rehearse.interview.prosody import measure_prosody
 from rehearse.ports import Hypothesis
-from rehearse.prosody import measure_prosody
 
 if TYPE_CHECKING:
     from rehearse.config import Settings

@@ -11,7 +11,7 @@ from azure.storage.queue import BinaryBase64EncodePolicy
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
 from rehearse.adapters.azure.storage_account import connect
-from rehearse.events import QUEUES, poison_queue
+from rehearse.domain.events import QUEUES, poison_queue
 
 # Storage Queues refuse bigger messages; counted after base64, as the service counts.
 MAX_MESSAGE_BYTES = 64 * 1024

@@ -11,7 +11,7 @@ from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpRes
 from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient
 
 from rehearse import tracing
-from rehearse.errors import RehearseError
+from rehearse.domain.errors import RehearseError
 
 log = logging.getLogger(__name__)
 

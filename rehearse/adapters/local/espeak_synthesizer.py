@@ -9,7 +9,7 @@ from collections import OrderedDict
 import numpy as np
 
 from rehearse.adapters.local.wav import decode_wav
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.errors import ModelUnavailable
 
 OUTPUT_RATE = 48000
 

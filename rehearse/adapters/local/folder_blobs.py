@@ -6,7 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from rehearse.errors import InvalidRequest
+from rehearse.domain.errors import InvalidRequest
 
 
 class FolderBlobs:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rehearse.events import poison_queue
+from rehearse.domain.events import poison_queue
 from rehearse.ports import Store
 
 log = logging.getLogger("rehearse.queue")

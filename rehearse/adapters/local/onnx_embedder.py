@@ -15,7 +15,7 @@ import onnxruntime as ort
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.errors import ModelUnavailable
 
 DIM = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are cut, as there

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from rehearse.analysis_model import Prosody, ToneEstimate
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.analysis_model import Prosody, ToneEstimate
+from rehearse.domain.errors import ModelUnavailable
 from rehearse.ports import Embedder
 
 MODEL_NAME = "tone-logreg-minilm v1"

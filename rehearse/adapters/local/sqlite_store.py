@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from rehearse.errors import ConcurrencyConflict
+from rehearse.domain.errors import ConcurrencyConflict
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

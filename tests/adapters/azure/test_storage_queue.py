@@ -12,7 +12,7 @@ from azure.storage.queue import BinaryBase64DecodePolicy
 from azure.storage.queue.aio import QueueServiceClient
 
 from rehearse.adapters.azure.storage_queue import StorageQueue
-from rehearse.events import QUEUE_FOR, QUEUES, AnswerCompleted, parse_event, poison_queue
+from rehearse.domain.events import QUEUE_FOR, QUEUES, AnswerCompleted, parse_event, poison_queue
 from tests.adapters.azure.conftest import Azurite
 
 EVENT = AnswerCompleted(session_id="s_1", question_id="q1", segment_ids=["s_1.1", "s_1.2"], reason="silence — long pause")

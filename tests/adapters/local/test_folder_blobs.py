@@ -1,7 +1,7 @@
 import pytest
 
 from rehearse.adapters.local.folder_blobs import FolderBlobs
-from rehearse.errors import InvalidRequest
+from rehearse.domain.errors import InvalidRequest
 
 
 async def test_blobs_round_trip_and_delete(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.errors import ModelUnavailable
 
 MODEL_DIR = Path(__file__).resolve().parents[3] / ".rehearse-data" / "models" / "minilm"
 

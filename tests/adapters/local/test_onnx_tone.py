@@ -8,8 +8,8 @@ import pytest
 
 from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
 from rehearse.adapters.local.onnx_tone import DEFAULT_MODEL_PATH, MODEL_NAME, OnnxToneModel
-from rehearse.analysis_model import Prosody
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.analysis_model import Prosody
+from rehearse.domain.errors import ModelUnavailable
 
 ROOT = Path(__file__).resolve().parents[3]
 MODEL_DIR = ROOT / ".rehearse-data" / "models" / "minilm"

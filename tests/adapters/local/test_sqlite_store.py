@@ -1,7 +1,7 @@
 import pytest
 
 from rehearse.adapters.local.sqlite_store import SqliteStore
-from rehearse.errors import ConcurrencyConflict
+from rehearse.domain.errors import ConcurrencyConflict
 
 
 @pytest.fixture

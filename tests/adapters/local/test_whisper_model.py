@@ -1,7 +1,7 @@
 import pytest
 
 from rehearse.adapters.local import whisper_model
-from rehearse.errors import ModelUnavailable
+from rehearse.domain.errors import ModelUnavailable
 
 
 def test_model_is_assembled_from_the_packages_and_verified(tmp_path):

@@ -1,0 +1,267 @@
+"""Session lifecycle over the ports: create, read, record final segments, close answers, end the interview."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationError, model_validator
+
+from rehearse import tracing
+from rehearse.app import history
+from rehearse.app.tailoring import MAX_JOB_DESCRIPTION_CHARS, pick_questions
+from rehearse.domain.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
+from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
+from rehearse.domain.model import Question, Recording, Segment, Session, SessionStatus, utc_now
+from rehearse.domain.question_bank import QuestionBank
+from rehearse.ports import Blobs, Evaluator, Publisher, Queue, Store
+
+log = logging.getLogger("rehearse.app.sessions")
+
+SESSIONS = "sessions"
+SEGMENTS = "segments"
+RECORDINGS = "recordings"  # the Store container of recorded answers' documents, and the Blobs container of their audio
+MAX_QUESTIONS = 20
+# Every Store container whose documents are partitioned by session id, and every Blobs container whose blobs are named
+# `<session_id>/...`: deleting a session empties each (tests/test_history.py holds them to Cosmos' and Bicep's lists).
+SESSION_CONTAINERS = (SESSIONS, SEGMENTS, RECORDINGS, "scores", "evaluations", "summaries", "reports", "poison")
+SESSION_BLOB_CONTAINERS = (RECORDINGS, "reports", "diagnostics")
+
+
+class _QuestionIn(BaseModel):
+    # Stripped as create() strips it, before the length check: a blank question is refused here, not later as a Question.
+    text: Annotated[str, Field(min_length=1, max_length=1000), BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
+    key_points: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CreateSessionRequest(BaseModel):
+    """Body of POST /api/sessions: a role from the bank, a job description (with or without a role), or the caller's own questions."""
+
+    role: str | None = Field(default=None, max_length=64)
+    job_description: Annotated[
+        str | None, Field(default=None, min_length=1, max_length=MAX_JOB_DESCRIPTION_CHARS), BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)
+    ] = None
+    question_count: int = Field(default=5, ge=1, le=10)
+    questions: list[_QuestionIn] | None = Field(default=None, min_length=1, max_length=MAX_QUESTIONS)
+    record_audio: StrictBool = False  # consent must be an explicit true, never a truthy string
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CreateSessionRequest:
+        bank = self.role is not None or self.job_description is not None
+        if bank == (self.questions is not None):
+            raise ValueError("give 'role', 'job_description' or both, or your own 'questions' alone")
+        return self
+
+
+def parse_create_request(body: Any) -> CreateSessionRequest:
+    try:
+        return CreateSessionRequest.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidRequest(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+class DeletedSession(BaseModel):
+    """What deleting a session removed."""
+
+    session_id: str
+    documents: int
+    blobs: int
+
+
+class Sessions:
+    """The interview's bookkeeping. Every write goes to the Store before anything is announced."""
+
+    def __init__(self, store: Store, bank: QuestionBank, publisher: Publisher | None = None, queue: Queue | None = None) -> None:
+        self._store = store
+        self._bank = bank
+        self._publisher = publisher
+        self._queue = queue
+
+    async def create(self, request: CreateSessionRequest, candidate_id: str = "anonymous", tailor: Evaluator | None = None) -> Session:
+        """A new session, listed in its candidate's history. With a job description, `tailor` chooses and words the
+        questions (the deterministic choice without one)."""
+        if request.job_description is not None:
+            questions = await self._tailored(request, request.job_description, tailor)
+        elif request.role is not None:
+            questions = self._bank.questions_for(request.role, request.question_count)
+        else:
+            questions = [
+                Question(id=f"q{i + 1}", index=i, text=q.text.strip(), key_points=q.key_points)
+                for i, q in enumerate(request.questions or [])
+            ]
+        session = Session(
+            session_id="s_" + secrets.token_hex(12),
+            candidate_id=candidate_id,
+            role=request.role,
+            questions=questions,
+            record_audio=request.record_audio,
+        )
+        await self._store.upsert(SESSIONS, session.session_id, session.session_id, session.model_dump(mode="json"))
+        await history.record(self._store, history.entry_for(session, request.job_description))
+        return session
+
+    async def _tailored(self, request: CreateSessionRequest, job_description: str, tailor: Evaluator | None) -> list[Question]:
+        roles = [self._bank.role(request.role)] if request.role is not None else self._bank.roles()
+        candidates = [q for r in roles for q in r.questions]
+        role_of = {q.id: f"{r.title}: {r.description}" for r in roles for q in r.questions}
+        count = min(request.question_count, len(candidates))
+        chosen = await tailor.tailor_questions(job_description, candidates, count, role_of) if tailor is not None else []
+        known = {q.id for q in candidates}
+        if len(chosen) != count or len({q.id for q in chosen}) != count or not {q.id for q in chosen} <= known:
+            if tailor is not None:
+                log.warning("the evaluator's tailoring broke the port's contract; the deterministic choice is used")
+            chosen = await asyncio.to_thread(pick_questions, job_description, candidates, count, role_of)
+        return [q.model_copy(update={"index": i}) for i, q in enumerate(chosen)]
+
+    async def get(self, session_id: str) -> Session:
+        found = await self._store.get(SESSIONS, session_id, session_id)
+        if found is None:
+            raise UnknownSession(f"no session {session_id!r}")
+        return Session.model_validate(found[0])
+
+    async def transcript(self, session_id: str) -> list[Segment]:
+        docs = await self._store.list(SEGMENTS, session_id)
+        return sorted((Segment.model_validate(d) for d in docs), key=lambda s: s.seq)
+
+    async def save_recording(self, recording: Recording) -> None:
+        """Record where an answer's audio is and how long it is so far; rewritten as the recording grows."""
+        await self._store.upsert(RECORDINGS, recording.session_id, recording.name, recording.model_dump(mode="json"))
+
+    async def recordings(self, session_id: str) -> list[Recording]:
+        docs = await self._store.list(RECORDINGS, session_id)
+        return sorted((Recording.model_validate(d) for d in docs), key=lambda r: (r.connection, r.start))
+
+    async def _update(self, session_id: str, change) -> Session:
+        """Read-modify-write with etag concurrency; retried when another writer got there first."""
+        for attempt in range(50):
+            found = await self._store.get(SESSIONS, session_id, session_id)
+            if found is None:
+                raise UnknownSession(f"no session {session_id!r}")
+            session = Session.model_validate(found[0])
+            changed = change(session)
+            if changed is None:
+                return session
+            try:
+                await self._store.upsert(
+                    SESSIONS, session_id, session_id, changed.model_dump(mode="json"), if_match=found[1]
+                )
+                return changed
+            except ConcurrencyConflict:
+                await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
+        raise ConcurrencyConflict(f"session {session_id!r} kept changing; try again")
+
+    async def open_connection(self, session_id: str) -> Session:
+        """A relay connection starts: count it and mark the session live. Ended sessions stay ended."""
+
+        def change(s: Session) -> Session | None:
+            if s.is_ended:
+                return None
+            return s.model_copy(update={"status": SessionStatus.live, "connections": s.connections + 1})
+
+        session = await self._update(session_id, change)
+        if not session.is_ended:
+            await self._publish(session_id, {"type": "session.live", "current_question": session.current_question})
+        return session
+
+    async def next_seq(self, session_id: str) -> int:
+        """Reserve the next transcript sequence number (persisted, so a restarted relay never reuses one)."""
+        session = await self._update(session_id, lambda s: s.model_copy(update={"last_seq": s.last_seq + 1}))
+        return session.last_seq
+
+    async def record_segment(self, segment: Segment) -> Segment:
+        """Persist a final segment. Idempotent: the same phrase keeps its id and its first sequence number."""
+        with tracing.span("store.record_segment", segment.session_id, segment_id=segment.segment_id, seq=segment.seq):
+            existing = await self._store.get(SEGMENTS, segment.session_id, segment.segment_id)
+            if existing is not None:
+                return Segment.model_validate(existing[0])
+            await self._store.upsert(SEGMENTS, segment.session_id, segment.segment_id, segment.model_dump(mode="json"))
+            if await self._store.get(SESSIONS, segment.session_id, segment.session_id) is None:
+                # deleted while this phrase was on its way: take it back rather than leave a transcript behind
+                await self._store.delete(SEGMENTS, segment.session_id, segment.segment_id)
+                raise UnknownSession(f"session {segment.session_id!r} was deleted")
+            return segment
+
+    async def close_answer(self, session_id: str, question_index: int, reason: str) -> Session:
+        """Close the answer to question_index and move on; ends the session after the last question.
+
+        Idempotent: closing an answer that is already closed changes nothing."""
+
+        def change(s: Session) -> Session | None:
+            if s.is_ended or s.current_question != question_index:
+                return None
+            closed = [*s.closed_questions, s.questions[question_index].id]
+            following = question_index + 1
+            if following >= len(s.questions) or reason == "end":
+                return s.model_copy(
+                    update={"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(s.questions), "closed_questions": closed}
+                )
+            return s.model_copy(update={"current_question": following, "status": SessionStatus.live, "closed_questions": closed})
+
+        with tracing.span("session.close_answer", session_id, question_index=question_index, reason=reason):
+            before = await self.get(session_id)
+            session = await self._update(session_id, change)
+            question = before.question_at(question_index)
+            if question is not None and session.current_question != before.current_question:
+                segments = [seg.segment_id for seg in await self.transcript(session_id) if seg.question_id == question.id]
+                completed = AnswerCompleted(session_id=session_id, question_id=question.id, segment_ids=segments, reason=reason)
+                await self._enqueue(completed)
+                await self._publish(session_id, {"type": "answer.completed", "question_id": question.id, "segment_ids": segments, "reason": reason})
+                if session.is_ended:
+                    await self._enqueue(InterviewEnded(session_id=session_id))
+                    await self._publish(session_id, {"type": "session.ended"})
+            return session
+
+    async def delete(self, session_id: str, blobs: Blobs | None = None, candidate_id: str | None = None) -> DeletedSession:
+        """Delete everything of the session: its documents in every container, its blobs, its history entry.
+
+        The session document goes first, so writers racing with the deletion find an unknown session (record_segment
+        and the feedback handlers then take back what they wrote); the history entry goes last, so that an interrupted
+        deletion can be finished by asking again. `candidate_id` names the owner when the session document is already
+        gone. UnknownSession when nothing of the session was left."""
+        found = await self._store.get(SESSIONS, session_id, session_id)
+        owner = Session.model_validate(found[0]).candidate_id if found is not None else candidate_id
+        if found is not None:
+            await self._publish(session_id, {"type": "session.deleted"})
+        documents = await self._store.delete_partition(SESSIONS, session_id)
+        others = await asyncio.gather(*(self._store.delete_partition(c, session_id) for c in SESSION_CONTAINERS if c != SESSIONS))
+        documents += sum(others)
+        removed = 0
+        if blobs is not None:
+            for container in SESSION_BLOB_CONTAINERS:
+                names = await blobs.list(container, f"{session_id}/")
+                await asyncio.gather(*(blobs.delete(container, name) for name in names))
+                removed += len(names)
+        if owner is not None and await history.has_entry(self._store, owner, session_id):
+            await history.forget(self._store, owner, session_id)
+            documents += 1
+        if found is None and documents == 0 and removed == 0:
+            raise UnknownSession(f"no session {session_id!r}")
+        log.info("session %s deleted: %d documents, %d blobs", session_id, documents, removed)
+        return DeletedSession(session_id=session_id, documents=documents, blobs=removed)
+
+    async def _enqueue(self, event: AnswerCompleted | InterviewEnded) -> None:
+        if self._queue is not None:
+            queue = QUEUE_FOR[event.type]
+            with tracing.span("queue.send", event.session_id, kind="producer", queue=queue):
+                # the message carries this span's traceparent: the function that handles it continues the trace
+                await self._queue.send(queue, tracing.inject(event.model_dump(mode="json")))
+
+    async def _publish(self, session_id: str, event: dict[str, Any]) -> None:
+        """Live notifications are best effort: the queue carries what matters, and the page re-reads on resume."""
+        if self._publisher is None:
+            return
+        try:
+            await self._publisher.publish(session_id, {"v": 1, "session_id": session_id, **event})
+        except Exception:
+            log.warning("session %s: could not publish %s", session_id, event.get("type"), exc_info=True)

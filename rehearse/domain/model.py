@@ -1,0 +1,128 @@
+"""The interview's domain model: sessions, questions, transcript segments. Pydantic, versioned, framework-free."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rehearse.domain.analysis_model import SCHEMA_VERSION, Prosody
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    index: int = 0
+    text: str = Field(min_length=1, max_length=1000)
+    key_points: list[str] = Field(default_factory=list, max_length=20)
+    # Spoken phrasings that make each key point, from the bank: they teach the scorer how the point sounds.
+    examples: dict[str, list[str]] = Field(default_factory=dict)
+    time_limit_s: int = 120
+
+    @model_validator(mode="after")
+    def _examples_belong_to_key_points(self) -> Question:
+        if unknown := sorted(set(self.examples) - set(self.key_points)):
+            raise ValueError(f"question {self.id}: examples for points that are not key points: {unknown}")
+        return self
+
+
+class SessionStatus(StrEnum):
+    created = "created"
+    live = "live"
+    ended = "ended"
+
+
+class Session(BaseModel):
+    v: int = SCHEMA_VERSION
+    session_id: str
+    candidate_id: str = "anonymous"
+    role: str | None = None
+    status: SessionStatus = SessionStatus.created
+    current_question: int = 0
+    questions: list[Question]
+    created_at: datetime = Field(default_factory=utc_now)
+    ended_at: datetime | None = None
+    last_seq: int = 0
+    connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
+    closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
+    record_audio: bool = False  # the candidate's consent to keep their answers' audio; nothing is recorded without it
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status is SessionStatus.ended
+
+    def question_at(self, index: int) -> Question | None:
+        return self.questions[index] if 0 <= index < len(self.questions) else None
+
+
+class Word(BaseModel):
+    w: str
+    start: float
+    end: float
+    conf: float = 1.0
+
+
+class Segment(BaseModel):
+    """One final phrase of the candidate's speech, as persisted and announced."""
+
+    v: int = SCHEMA_VERSION
+    session_id: str
+    seq: int
+    segment_id: str
+    question_id: str
+    phrase_id: int
+    text: str
+    start: float
+    end: float
+    confidence: float
+    words: list[Word] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list)
+    heard_ms: int = 0
+    prosody: Prosody | None = None
+
+
+def segment_id_for(session_id: str, phrase_id: int) -> str:
+    """Deterministic id: re-persisting the same phrase overwrites instead of duplicating."""
+    return f"{session_id}.p{phrase_id:05d}"
+
+
+PHRASES_PER_CONNECTION = 100_000  # a phrase id is connection × this + the phrase's number within the connection
+
+
+class Recording(BaseModel):
+    """One answer's audio, kept with consent: its file and where it sits in the audio of the connection that heard it."""
+
+    v: int = SCHEMA_VERSION
+    session_id: str
+    name: str  # file name within the session, `{question_id}-{connection}.wav`
+    question_id: str
+    connection: int
+    start: float  # seconds of the connection's audio at the recording's first sample (the clock of Segment.start)
+    duration: float = 0.0  # seconds written so far; grows while the answer goes on
+
+    @property
+    def blob_name(self) -> str:
+        return f"{self.session_id}/{self.name}"
+
+
+def recording_name(question_id: str, connection: int) -> str:
+    return f"{question_id}-{connection}.wav"
+
+
+def place_in_recording(segment: Segment, recordings: list[Recording]) -> tuple[Recording, float] | None:
+    """The recording that holds a segment and the segment's offset in it (seconds), or None when none does.
+
+    Segment times are seconds of one connection's audio, so only that connection's recordings of the same
+    question can hold it; a phrase begun just before listening started is placed at the recording's start."""
+    connection = segment.phrase_id // PHRASES_PER_CONNECTION
+    for recording in recordings:
+        if recording.connection == connection and recording.question_id == segment.question_id:
+            if segment.end > recording.start and segment.start < recording.start + recording.duration:
+                return recording, round(max(0.0, segment.start - recording.start), 3)
+    return None
