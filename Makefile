@@ -13,6 +13,7 @@ run: install models
 	$(PY) -m rehearse.local
 
 test: install-dev system-test models node_modules/.installed
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 bench: install-dev system-test models
@@ -24,6 +25,7 @@ eval: install models
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 install: system $(VENV)/.runtime
 install-dev: install $(VENV)/.dev

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 from rehearse.adapters.telemetry import setup_tracing
-from rehearse.config import Settings, World, build_world_from_settings
+from rehearse.app.world import World
+from rehearse.config import build_world_from_settings
+from rehearse.settings import Settings
 
 
 @cache

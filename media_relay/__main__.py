@@ -15,7 +15,8 @@ from media_relay.app import add_relay_routes
 from media_relay.signaling import Relay
 from rehearse.adapters.aiohttp_edge import json_errors
 from rehearse.adapters.telemetry import setup_tracing
-from rehearse.config import Settings, build_world_from_settings
+from rehearse.config import build_world_from_settings
+from rehearse.settings import Settings
 
 
 async def serve(settings: Settings) -> None:

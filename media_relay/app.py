@@ -8,7 +8,7 @@ from media_relay.signaling import Relay
 from rehearse import tracing
 from rehearse.adapters.aiohttp_edge import api_request
 from rehearse.app.http_api import parse_json_body
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.security.tokens import bearer_token
 
 

@@ -15,7 +15,7 @@ from media_relay import jitter
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.interview import channel_messages as msg

@@ -10,7 +10,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.codecs import CODECS
 
 from media_relay.session import DATA_CHANNEL, RelaySession
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp, RehearseError, SessionEnded
 from rehearse.security.tokens import bearer_token
 
@@ -19,7 +19,6 @@ log = logging.getLogger("rehearse.relay")
 
 class RelayBusy(RehearseError):
     code = "relay_busy"
-    status = 503
 
 
 class Relay:

@@ -222,34 +222,14 @@ def _timed(answer: AnswerText) -> bool:
 
 def load_models(models_dir: Path | None) -> tuple[Embedder | None, ToneModel | None]:
     """The local embedder and tone model; a warning on stderr and (None, None) when they are not built."""
-    model_dir = models_dir or _default_model_dir()
-    if not (model_dir / "model.onnx").is_file():
-        _warn(f"no sentence embedder in {model_dir}: key-point coverage and tone are skipped. Build it with `make models`.")
-        return None, None
-    try:
-        from rehearse.adapters.local.onnx_embedder import OnnxEmbedder
-        from rehearse.domain.errors import ModelUnavailable
+    from rehearse.config import build_scoring_models
 
-        try:
-            embedder: Embedder = OnnxEmbedder(model_dir, threads=2)
-        except ModelUnavailable as error:
-            _warn(f"{error.message}; key-point coverage and tone are skipped.")
-            return None, None
-    except ImportError as error:
-        _warn(f"the local embedder cannot be imported ({error}): key-point coverage and tone are skipped.")
-        return None, None
-    try:
-        from rehearse.adapters.local.onnx_tone import OnnxToneModel
-
-        return embedder, OnnxToneModel(embedder)
-    except Exception as error:  # an unbuilt or broken tone model must not stop scoring: coverage still works
-        _warn(f"tone model unavailable ({error}): tone is skipped. Build it with `make models`.")
-        return embedder, None
+    return build_scoring_models(models_dir or _default_model_dir(), warn=_warn)
 
 
 def _default_model_dir() -> Path:
     try:
-        from rehearse.config import Settings
+        from rehearse.settings import Settings
 
         return Settings().embedder_dir
     except Exception:  # settings that do not validate (a bad env var) must not hide the model; use the default place

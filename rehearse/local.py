@@ -20,7 +20,9 @@ from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
 from rehearse.app.feedback_pipeline import FeedbackPipeline
 from rehearse.app.http_api import HttpApi
-from rehearse.config import Settings, World, build_world
+from rehearse.app.world import World
+from rehearse.config import build_world
+from rehearse.settings import Settings
 
 log = logging.getLogger("rehearse")
 

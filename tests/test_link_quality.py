@@ -8,9 +8,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rehearse.interview.channel_messages import Link, PingOut, Pong, parse_client_message
+
 from rehearse.domain.errors import InvalidRequest
-from rehearse.interview.link_quality import THRESHOLDS, LinkFigures, LinkQuality, LinkState, LinkWatch, PingBook, Thresholds, poor_reasons
+from rehearse.interview.channel_messages import Link, PingOut, Pong, parse_client_message
+from rehearse.interview.link_quality import (
+    THRESHOLDS,
+    LinkFigures,
+    LinkQuality,
+    LinkState,
+    LinkWatch,
+    PingBook,
+    Thresholds,
+    poor_reasons,
+)
 
 GOOD = LinkFigures(rtt_ms=40, ping_loss=0, packet_loss=0.0, jitter_ms=5, available_kbps=300)
 POOR = LinkFigures(rtt_ms=900, ping_loss=0, packet_loss=0.0, jitter_ms=5, available_kbps=300)

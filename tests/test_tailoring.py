@@ -8,7 +8,10 @@ import pytest
 
 from rehearse.adapters.local.sqlite_store import SqliteStore
 from rehearse.app.sessions import Sessions, parse_create_request
-from rehearse.app.tailoring import (
+from rehearse.domain.errors import InvalidRequest, UnknownRole
+from rehearse.domain.model import Question
+from rehearse.domain.question_bank import QuestionBank, Role, default_bank
+from rehearse.domain.tailoring import (
     MAX_JOB_DESCRIPTION_CHARS,
     TailoringRejected,
     accept_tailoring,
@@ -18,9 +21,6 @@ from rehearse.app.tailoring import (
     tailoring_response_format,
     terms,
 )
-from rehearse.domain.errors import InvalidRequest, UnknownRole
-from rehearse.domain.model import Question
-from rehearse.domain.question_bank import QuestionBank, Role, default_bank
 from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
 
 DATA_ENGINEER = """Senior Data Engineer

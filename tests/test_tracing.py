@@ -15,9 +15,10 @@ from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.app.feedback_pipeline import FeedbackPipeline
 from rehearse.app.sessions import parse_create_request
-from rehearse.config import Settings, build_world
+from rehearse.config import build_world
 from rehearse.domain.events import QUEUE_FOR, parse_event
 from rehearse.domain.model import Segment, segment_id_for
+from rehearse.settings import Settings
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, timed_words
 from tests.support.server import EMBEDDER_DIR, ROOT
 from tests.support.spans import hex_trace, recording

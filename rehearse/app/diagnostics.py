@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest
 from rehearse.interview.link_quality import LinkFigures
 

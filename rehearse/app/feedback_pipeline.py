@@ -13,7 +13,7 @@ from typing import Any
 
 from rehearse import tracing
 from rehearse.app.sessions import SESSIONS
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, TimedWord
 from rehearse.domain.documents import evaluation_id, score_id
 from rehearse.domain.errors import InvalidRequest, UnknownSession

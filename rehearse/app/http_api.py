@@ -19,7 +19,7 @@ from rehearse.app.report_export import CONTENT_TYPE as HTML_CONTENT_TYPE
 from rehearse.app.report_export import HEADERS as HTML_HEADERS
 from rehearse.app.report_export import ReportNotReady, render_report_html
 from rehearse.app.sessions import RECORDINGS, parse_create_request
-from rehearse.config import World
+from rehearse.app.world import World
 from rehearse.domain.analysis_model import QuestionSummary, Report
 from rehearse.domain.documents import report_id
 from rehearse.domain.errors import (
@@ -56,8 +56,34 @@ class ApiResponse:
     content: bytes | None = None  # a body that is not JSON (audio, a page), sent instead of `body`; its Content-Type in headers
 
 
+# The one place an error's code becomes an HTTP status; any code not listed is the caller's mistake, 400.
+HTTP_STATUS: dict[str, int] = {
+    "invalid_token": 401,
+    "sign_in_required": 401,
+    "candidate_mismatch": 403,
+    "not_your_session": 403,
+    "report_not_ready": 404,
+    "unknown_recording": 404,
+    "unknown_role": 404,
+    "unknown_session": 404,
+    "conflict": 409,
+    "session_busy": 409,
+    "session_ended": 409,
+    "body_too_large": 413,
+    "unsupported_media_type": 415,
+    "range_not_satisfiable": 416,
+    "model_unavailable": 503,
+    "pubsub_unavailable": 503,
+    "relay_busy": 503,
+}
+
+
+def http_status(exc: RehearseError) -> int:
+    return HTTP_STATUS.get(exc.code, 400)
+
+
 def error_response(exc: RehearseError) -> ApiResponse:
-    return ApiResponse(exc.status, {"v": V, "error": {"code": exc.code, "message": exc.message}})
+    return ApiResponse(http_status(exc), {"v": V, "error": {"code": exc.code, "message": exc.message}})
 
 
 def parse_json_body(request: ApiRequest, limit: int) -> Any:

@@ -14,12 +14,10 @@ _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 class UnknownRecording(RehearseError):
     code = "unknown_recording"
-    status = 404
 
 
 class RangeNotSatisfiable(RehearseError):
     code = "range_not_satisfiable"
-    status = 416
 
 
 def checked_name(name: str) -> str:

@@ -70,7 +70,6 @@ footer { margin-top: 2.5rem; color: #57606a; font-size: .8rem; }
 
 class ReportNotReady(RehearseError):
     code = "report_not_ready"
-    status = 404
 
 
 def _e(text: object) -> str:

@@ -12,11 +12,11 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationEr
 
 from rehearse import tracing
 from rehearse.app import history
-from rehearse.app.tailoring import MAX_JOB_DESCRIPTION_CHARS, pick_questions
 from rehearse.domain.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
 from rehearse.domain.model import Question, Recording, Segment, Session, SessionStatus, utc_now
 from rehearse.domain.question_bank import QuestionBank
+from rehearse.domain.tailoring import MAX_JOB_DESCRIPTION_CHARS, pick_questions
 from rehearse.ports import Blobs, Evaluator, Publisher, Queue, Store
 
 log = logging.getLogger("rehearse.app.sessions")

@@ -37,17 +37,14 @@ ANONYMOUS = Candidate(id="anonymous", name="Anonymous candidate", provider="loca
 
 class SignInRequired(RehearseError):
     code = "sign_in_required"
-    status = 401
 
 
 class NotYourSession(RehearseError):
     code = "not_your_session"
-    status = 403
 
 
 class CandidateMismatch(RehearseError):
     code = "candidate_mismatch"
-    status = 403
 
 
 class _Claim(BaseModel):

@@ -24,7 +24,7 @@ import sys
 from opentelemetry import trace
 from rehearse import tracing
 from rehearse.adapters.telemetry import setup_tracing
-from rehearse.config import Settings
+from rehearse.settings import Settings
 
 settings = Settings()
 print("exporting" if setup_tracing(settings.traces, "rehearse-probe", settings.otlp_endpoint) else "off", flush=True)

@@ -9,9 +9,10 @@ import pytest
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.app.feedback_pipeline import EVALUATIONS, REPORTS, SCORES, SUMMARIES, FeedbackPipeline
 from rehearse.app.sessions import parse_create_request
-from rehearse.config import Settings, build_world
+from rehearse.config import build_world
 from rehearse.domain.events import QUEUE_FOR
 from rehearse.domain.model import Segment, Word, segment_id_for
+from rehearse.settings import Settings
 from tests.support.publisher import RecordingPublisher
 from tests.support.server import EMBEDDER_DIR
 

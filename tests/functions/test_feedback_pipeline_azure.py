@@ -10,7 +10,9 @@ from azure.storage.blob.aio import BlobServiceClient
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.app.feedback_pipeline import REPORTS, SCORES, SUMMARIES, FeedbackPipeline
-from rehearse.config import Settings, World, build_world
+from rehearse.app.world import World
+from rehearse.config import build_world
+from rehearse.settings import Settings
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (shared session fixtures)
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, run_interview
 from tests.support.publisher import RecordingPublisher

@@ -8,7 +8,8 @@ import pytest
 
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.app.feedback_pipeline import SCORES, FeedbackPipeline
-from rehearse.config import Settings, build_world
+from rehearse.config import build_world
+from rehearse.settings import Settings
 from tests.functions.test_feedback_pipeline import STRONG, run_interview
 from tests.support.fake_openai import FakeOpenAI, reply
 from tests.support.publisher import RecordingPublisher

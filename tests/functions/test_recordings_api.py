@@ -15,9 +15,10 @@ from aiohttp import web
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.local.wav import wav_bytes
 from rehearse.app.sessions import RECORDINGS
-from rehearse.config import Settings, build_world
+from rehearse.config import build_world
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, recording_name, segment_id_for
 from rehearse.local import build_app
+from rehearse.settings import Settings
 
 SECRET = "s" * 48
 

@@ -17,8 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
-from rehearse.config import Settings, World, build_world
+from rehearse.app.world import World
+from rehearse.config import build_world
 from rehearse.local import build_app
+from rehearse.settings import Settings
 from tests.support.server import EMBEDDER_DIR, MODEL_DIR
 
 SECRET = "fuzz-secret-" + "k" * 60  # 64+ bytes, so even an HS512 forgery is signed with a full-length key

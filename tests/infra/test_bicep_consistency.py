@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rehearse.config import Settings
 from rehearse.domain.events import QUEUES, poison_queue
+from rehearse.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra" / "bicep"

@@ -24,10 +24,10 @@ from openai import (
 )
 from pydantic import ValidationError
 
-from rehearse.app.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
 from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
 from rehearse.domain.documents import evaluation_id
 from rehearse.domain.model import Question
+from rehearse.domain.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
 from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
 from rehearse.feedback.evaluation.judgement import validated
 from rehearse.feedback.evaluation.prompts import Feedback, feedback_messages, response_format

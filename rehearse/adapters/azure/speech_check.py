@@ -108,7 +108,7 @@ async def run_check(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rehearse.config import Settings
+    from rehearse.settings import Settings
 
     parser = argparse.ArgumentParser(
         prog="python -m rehearse.adapters.azure.speech_check",

@@ -28,7 +28,7 @@ from rehearse.interview.prosody import measure_prosody
 from rehearse.ports import Hypothesis
 
 if TYPE_CHECKING:
-    from rehearse.config import Settings
+    from rehearse.settings import Settings
 
 log = logging.getLogger(__name__)
 

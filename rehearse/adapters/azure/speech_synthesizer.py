@@ -23,7 +23,7 @@ from rehearse.adapters.azure.speech_mapping import (
 from rehearse.adapters.azure.speech_recognizer import speech_config_for
 
 if TYPE_CHECKING:
-    from rehearse.config import Settings
+    from rehearse.settings import Settings
 
 OUTPUT_RATE = 48000  # Raw48Khz16BitMonoPcm: what the relay's outbound track plays, so no resampling
 

@@ -23,7 +23,6 @@ class PublishFailed(RehearseError):
     """Web PubSub refused or could not be reached. Queue-triggered callers let it propagate so the message is retried."""
 
     code = "pubsub_unavailable"
-    status = 503
 
 
 def group_for(session_id: str) -> str:

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from rehearse.app.tailoring import pick_questions
 from rehearse.domain.analysis_model import (
     DIMENSIONS,
     AnswerFeatures,
@@ -20,6 +19,7 @@ from rehearse.domain.analysis_model import (
 )
 from rehearse.domain.documents import evaluation_id
 from rehearse.domain.model import Question
+from rehearse.domain.tailoring import pick_questions
 from rehearse.feedback.evaluation.rewrite import rewrite_answer
 from rehearse.feedback.evaluation.wording import distinct_said, hedge_in, number, quote, strip_padding, transcript_of, words_of
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from rehearse.adapters.azure.openai_evaluator import LLMOptions, OpenAIEvaluator
-from rehearse.app.tailoring import pick_questions
+from rehearse.domain.tailoring import pick_questions
 from tests.support.fake_openai import FakeOpenAI, hang, malformed, reply, server_error, stream
 from tests.test_tailoring import FRONTEND, frontend_and_data_bank
 

@@ -26,8 +26,8 @@ from rehearse.adapters.azure.speech_recognizer import (
     speech_config_for,
 )
 from rehearse.adapters.azure.speech_synthesizer import OUTPUT_RATE, AzureSpeechSynthesizer, synthesis_config
-from rehearse.config import Settings
 from rehearse.ports import Hypothesis
+from rehearse.settings import Settings
 
 KEY = "0123456789abcdef0123456789abcdef"
 RESOURCE_ID = (

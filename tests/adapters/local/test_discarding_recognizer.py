@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from rehearse.adapters.local.discarding_recognizer import CLOSED_LOG, DiscardingRecognizer
-from rehearse.config import Settings, _build_recognizer
+from rehearse.config import _build_recognizer
+from rehearse.settings import Settings
 from tests.support.audio import speak
 
 

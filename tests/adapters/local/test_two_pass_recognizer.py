@@ -5,7 +5,8 @@ import asyncio
 import numpy as np
 import pytest
 
-from rehearse.config import Settings, _build_recognizer
+from rehearse.config import _build_recognizer
+from rehearse.settings import Settings
 from tests.support.audio import ANSWER, recall, speak
 from tests.support.server import MODEL_DIR
 
