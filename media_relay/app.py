@@ -21,7 +21,7 @@ def add_relay_routes(app: web.Application, world: World, relay: Relay) -> None:
         with tracing.span("relay.offer", session_id, parent=tracing.extract(request.headers), kind="server"):
             world.tokens.verify(bearer_token(request.headers.get("Authorization")), session_id)  # before reading the body
             body = parse_json_body(await api_request(request, limit), limit)
-            return web.json_response(await relay.offer(session_id, request.headers.get("Authorization"), body))
+            return web.json_response(await relay.offer(session_id, body))
 
     async def health(request: web.Request) -> web.Response:
         status = "ok" if relay.accepting else "draining"

@@ -1,4 +1,8 @@
-"""One candidate's live connection: WebRTC in, the interview conducted over the data channel and the voice track."""
+"""One candidate's live connection: aiortc glue between WebRTC and the interview conductor.
+
+Audio comes in as frames for a list of stages; recognition, the page's messages, timers and the link watchdog become
+conductor events (rehearse/interview/conductor.py); the conductor's actions become data-channel messages, the
+interviewer's voice, recordings and persisted answers. No interview logic lives here."""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import logging
 import time
 from collections.abc import Callable
 
-import numpy as np
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from pydantic import BaseModel
 
 from media_relay import jitter
+from media_relay.frames import AudioFanOut, Frame
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
@@ -19,8 +23,8 @@ from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.interview import channel_messages as msg
-from rehearse.interview.cues import CueEngine
-from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, SHORT_CUES, LinkState, LinkWatch
+from rehearse.interview import conductor as flow
+from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, LinkState, LinkWatch
 from rehearse.interview.phrases import TurnWatch
 from rehearse.interview.timeline import AudioTimeline
 from rehearse.ports import Hypothesis, RecognitionStream
@@ -37,29 +41,24 @@ def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
 class RelaySession:
     def __init__(self, session: Session, world: World, on_closed: Callable[[RelaySession], None]) -> None:
         self.session_id = session.session_id
-        self._session = session
         self._world = world
         self._on_closed = on_closed
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers_for(f"relay-{session.session_id}"))))
         self._voice = InterviewerVoice()
+        self._conductor = flow.InterviewConductor(session)
         self._channel = None
         self._stream: RecognitionStream | None = None
         self._timeline = AudioTimeline()
-        self._turn = TurnWatch(world.vad_factory(), world.settings.end_of_turn_silence_s)
-        self._listening = False
-        self._boundaries: list[tuple[float, int]] = []  # (audio time, question index from then on)
+        self._turn = TurnWatch(world.settings.end_of_turn_silence_s)
+        self._audio = AudioFanOut(world.vad_factory(), [self._hear, self._recognize, self._record, self._detect_turn])
         self._tasks: set[asyncio.Task] = set()
-        self._flow = asyncio.Lock()
-        self._asking: asyncio.Task | None = None
+        self._hypotheses: asyncio.Task | None = None  # on close, it runs to its end: the last finals are persisted
+        self._speaking: asyncio.Task | None = None
         self._closed = False
         self._close_done = asyncio.Event()
         self._phrase_base = 0
-        self._first_index = session.current_question
-        self._cues = CueEngine()
         self._delivery = asyncio.Lock()  # a replay of missed finals and a live final never interleave
         self._finals_sent: set[int] = set()
-        self._answer_words: list[tuple[str, float]] = []  # finals of the current answer: (word, end time)
-        self._partial_words: list[tuple[str, float]] = []
         self._link = LinkWatch(time.monotonic())  # the relay's own view, from its pings and what it hears
         self._page_link = LinkState.GOOD  # what the page last said about the link
         self._last_partial_s = 0.0
@@ -69,15 +68,9 @@ class RelaySession:
     def voice_frames_sent(self) -> int:
         return self._voice.frames_sent
 
-    # -- signaling -------------------------------------------------------------------------------------------------
+    # -- signaling (the offer was checked by signaling.check_offer before this connection was made) ---------------
     async def accept(self, sdp: str, kind: str) -> RTCSessionDescription:
         self._trace = tracing.current_context()  # the offer's span (in the page's trace): this connection's spans go under it
-        if kind != "offer":
-            raise InvalidSdp("type must be 'offer'")
-        if "m=audio" not in sdp:
-            raise InvalidSdp("the offer has no audio m-line: add the microphone track (sendrecv)")
-        if "m=application" not in sdp:
-            raise InvalidSdp(f"the offer has no data channel: create one labelled {DATA_CHANNEL!r}")
         pc = self._pc
         pc.on("track", self._on_track)
         pc.on("datachannel", self._on_datachannel)
@@ -96,9 +89,8 @@ class RelaySession:
             await self.close()
             raise InvalidSdp("the offer's audio m-line carries no track the relay can receive")
         session = await self._world.sessions.open_connection(self.session_id)
-        self._session = session
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
-        self._first_index = session.current_question
+        self._conductor = flow.InterviewConductor(session)
         return pc.localDescription
 
     def _on_track(self, track) -> None:
@@ -109,9 +101,9 @@ class RelaySession:
             if receiver.track is track:
                 jitter.use_for(receiver)
         self._stream = self._world.recognizer.open_stream()
-        self._spawn(pump_candidate_audio(track, self._on_pcm))
-        self._spawn(self._relay_hypotheses(self._stream))
-        self._spawn(self._tick_cues())
+        self._spawn(pump_candidate_audio(track, self._audio.push))
+        self._hypotheses = self._spawn(self._relay_hypotheses(self._stream))
+        self._spawn(self._tick())
 
     def _on_datachannel(self, channel) -> None:
         if channel.label != DATA_CHANNEL:
@@ -124,20 +116,24 @@ class RelaySession:
         if self._pc.connectionState in ("failed", "closed"):
             await self.close()
 
-    # -- audio in --------------------------------------------------------------------------------------------------
-    def _on_pcm(self, pcm: np.ndarray, received_ms: int) -> None:
+    # -- audio stages: each frame once, with one voice-activity decision ------------------------------------------
+    def _hear(self, frame: Frame) -> None:
         self._link.heard(time.monotonic())
-        self._timeline.add(pcm.size, received_ms)
-        if self._stream is not None:
-            self._stream.feed(pcm)
-        if self._recorder is not None:
-            self._recorder.feed(pcm)
-        if self._listening:
-            for start in range(0, pcm.size - 319, 320):
-                if self._turn.push(pcm[start : start + 320]):
-                    self._spawn(self._close_answer("silence"))
-                    break
+        self._timeline.add(frame.pcm.size, frame.received_ms)
 
+    def _recognize(self, frame: Frame) -> None:
+        if self._stream is not None:
+            self._stream.feed(frame.pcm, (frame.voiced,))
+
+    def _record(self, frame: Frame) -> None:
+        if self._recorder is not None:
+            self._recorder.feed(frame.pcm)
+
+    def _detect_turn(self, frame: Frame) -> None:
+        if self._conductor.listening and self._turn.push(frame.voiced):
+            self._dispatch(flow.TurnEnded(self._timeline.seconds))
+
+    # -- recognition ----------------------------------------------------------------------------------------------
     async def _relay_hypotheses(self, stream: RecognitionStream) -> None:
         async for hyp in stream.results():
             try:
@@ -145,70 +141,28 @@ class RelaySession:
                     await self._announce_final(hyp)
                 else:
                     self._announce_partial(hyp)
-                self._track_words(hyp)
+                words = tuple((w.text, w.end) for w in hyp.words)
+                self._dispatch(flow.Heard(hyp.final, hyp.start, words, self._timeline.seconds))
             except Exception:
                 log.exception("session %s: could not relay phrase %s", self.session_id, hyp.phrase_id)
 
-    def _question_for(self, audio_s: float) -> int:
-        """The question being answered at that moment of this connection's audio."""
-        index = self._first_index
-        for at, following in self._boundaries:
-            if audio_s < at:
-                break
-            index = following
-        return index
-
-    def _question_id(self, index: int) -> str:
-        question = self._session.question_at(min(index, len(self._session.questions) - 1))
-        return question.id if question else ""
-
-    def _track_words(self, hyp: Hypothesis) -> None:
-        """Keep the current answer's words for the cue rules: finals, plus the phrase being spoken."""
-        if self._question_for(hyp.start) != self._session.current_question:
-            return
-        words = [(w.text, w.end) for w in hyp.words]
-        if hyp.final:
-            self._answer_words += words
-            self._partial_words = []
-        else:
-            self._partial_words = words
-        self._check_cues()
-
-    def _check_cues(self) -> None:
-        if not self._listening:
-            return
-        cue = self._cues.check(self._timeline.seconds, self._answer_words + self._partial_words)
-        if cue is not None:
-            text = SHORT_CUES.get(cue.kind, cue.text) if self._degraded else cue.text
-            self._send(msg.CueOut(kind=cue.kind, text=text, question_id=self._question_id(self._session.current_question)))
-
-    async def _tick_cues(self) -> None:
-        """Time-based cues (a long answer, a long silence) fire within half a second of their moment."""
-        while True:
-            await asyncio.sleep(0.5)
-            self._check_cues()
-
     def _announce_partial(self, hyp: Hypothesis) -> None:
-        if self._degraded:  # a poor link gets fewer partials; the finals that replace them always go out
+        if self._conductor.degraded:  # a poor link gets fewer partials; the finals that replace them always go out
             now = time.monotonic()
             if now - self._last_partial_s < PARTIAL_GAP_WHEN_POOR_S:
                 return
             self._last_partial_s = now
         words = [msg.WordOut(w=w.text, start=w.start, end=w.end, conf=w.confidence, heard_ms=self._timeline.received_ms(w.end)) for w in hyp.words]
-        self._send(
-            msg.PartialOut(
-                phrase_id=self._phrase_base + hyp.phrase_id,
-                question_id=self._question_id(self._question_for(hyp.start)),
-                text=hyp.text,
-                words=words,
-            )
-        )
+        conductor = self._conductor
+        question_id = conductor.question_id(conductor.question_for(hyp.start))
+        self._send(msg.PartialOut(phrase_id=self._phrase_base + hyp.phrase_id, question_id=question_id, text=hyp.text, words=words))
 
     async def _announce_final(self, hyp: Hypothesis) -> None:
-        if self._question_for(hyp.start) >= len(self._session.questions):
+        conductor = self._conductor
+        if not conductor.belongs_to_an_answer(hyp.start):
             return  # begun after the interview ended: the words belong to no answer
         phrase_id = self._phrase_base + hyp.phrase_id
-        question_id = self._question_id(self._question_for(hyp.start))
+        question_id = conductor.question_id(conductor.question_for(hyp.start))
         if not hyp.text.strip():
             self._send(msg.PartialOut(phrase_id=phrase_id, question_id=question_id, text="", words=[]))
             return
@@ -234,7 +188,7 @@ class RelaySession:
                 segment = await sessions.record_segment(segment)  # persisted before it is announced
                 self._send_final(segment)
 
-    # -- the interview ---------------------------------------------------------------------------------------------
+    # -- the page's messages --------------------------------------------------------------------------------------
     async def _on_message(self, raw) -> None:
         self._link.heard(time.monotonic())
         try:
@@ -242,23 +196,22 @@ class RelaySession:
         except InvalidRequest as exc:
             self._send(msg.ErrorOut(code=exc.code, message=exc.message))
             return
-        if isinstance(message, msg.Ping):
-            self._send(msg.PongOut(t=message.t, server_ms=int(time.time() * 1000)))
-        elif isinstance(message, msg.Pong):
-            self._link.pings.answered(message.t, time.monotonic())
-        elif isinstance(message, msg.Link):
-            if message.state != self._page_link:
-                log.info("session %s: the page reports a %s link (%s)", self.session_id, message.state,
-                         message.model_dump(include={"rtt_ms", "ping_loss", "packet_loss", "jitter_ms", "available_kbps"}, exclude_none=True))
-            self._page_link = LinkState(message.state)
-        elif isinstance(message, msg.Hello):
-            await self._resume(message.after_seq)
-        elif isinstance(message, msg.Next):
-            await self._close_answer("next")
-        elif isinstance(message, msg.End):
-            await self._close_answer("end")
-        elif isinstance(message, msg.Repeat):
-            self._ask()
+        now = self._timeline.seconds
+        match message:
+            case msg.Ping():
+                self._send(msg.PongOut(t=message.t, server_ms=int(time.time() * 1000)))
+            case msg.Pong():
+                self._link.pings.answered(message.t, time.monotonic())
+            case msg.Link():
+                if message.state != self._page_link:
+                    log.info("session %s: the page reports a %s link (%s)", self.session_id, message.state,
+                             message.model_dump(include={"rtt_ms", "ping_loss", "packet_loss", "jitter_ms", "available_kbps"}, exclude_none=True))
+                self._page_link = LinkState(message.state)
+                self._dispatch(flow.LinkChanged("page", self._page_link))
+            case msg.Hello():
+                await self._resume(message.after_seq)
+            case msg.Next() | msg.End() | msg.Repeat():
+                self._dispatch(flow.Control(message.type, now))
 
     async def _resume(self, after_seq: int) -> None:
         async with self._delivery:
@@ -266,13 +219,10 @@ class RelaySession:
             for segment in transcript:
                 if segment.seq > after_seq:
                     self._send_final(segment)
-        self._session = await self._world.sessions.get(self.session_id)
-        if self._session.is_ended:
-            self._send_ended()
-            return
-        # An answer already under way (a reload, a new relay) goes on: the question is shown, not read out again.
-        current = self._question_id(self._session.current_question)
-        self._ask(speak=not any(s.question_id == current for s in transcript))
+        session = await self._world.sessions.get(self.session_id)
+        current = session.question_at(session.current_question)
+        under_way = current is not None and any(s.question_id == current.id for s in transcript)
+        self._dispatch(flow.Resumed(session, answer_under_way=under_way, audio_s=self._timeline.seconds))
 
     def _send_final(self, segment: Segment) -> None:
         """Each final once per connection, whether it comes live or in a replay."""
@@ -281,67 +231,59 @@ class RelaySession:
         self._finals_sent.add(segment.seq)
         self._send(msg.final_message(segment))
 
-    def _ask(self, speak: bool = True) -> None:
-        if self._asking is not None:
-            self._asking.cancel()
-        self._asking = self._spawn(self._ask_current(speak))
+    # -- the conductor's actions ----------------------------------------------------------------------------------
+    def _dispatch(self, event: flow.Event) -> None:
+        for action in self._conductor.handle(event):
+            match action:
+                case flow.Send(message=message):
+                    self._send(message)
+                case flow.Say(text=text, ask=ask):
+                    self._stop_speaking()
+                    self._speaking = self._spawn(self._speak(text, ask))
+                case flow.Hush():
+                    self._stop_speaking()
+                    self._voice.hush()
+                case flow.StartAnswer(question=question):
+                    self._turn.reset()
+                    self._start_recording(question.id)
+                case flow.CloseAnswer(index=index, question_id=question_id, reason=reason):
+                    self._spawn(self._close_answer(index, question_id, reason))
 
-    async def _ask_current(self, speak: bool = True) -> None:
-        session = self._session
-        question = session.question_at(session.current_question)
-        if question is None:
-            return
-        total = len(session.questions)
-        self._listening = False
-        self._send(msg.StateOut(status="asking", question_index=question.index, total=total))
-        self._send(msg.QuestionOut(question_id=question.id, index=question.index, total=total, text=question.text))
+    async def _speak(self, text: str, ask: int) -> None:
         try:
-            self._voice.hush()
-            if speak:
-                self._voice.say(await self._world.synthesizer.synthesize(question.text))
-                await self._voice.finished()
+            self._voice.say(await self._world.synthesizer.synthesize(text))
+            await self._voice.finished()
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("session %s: the interviewer could not speak; the question is shown as text", self.session_id)
-        self._turn.reset()
-        self._cues.start_answer(self._timeline.seconds, question.time_limit_s)
-        self._answer_words, self._partial_words = [], []
-        self._start_recording(question.id)
-        self._listening = True
-        self._send(msg.StateOut(status="listening", question_index=question.index, total=total))
+        self._dispatch(flow.Spoken(ask, self._timeline.seconds))
 
-    async def _close_answer(self, reason: str) -> None:
-        async with self._flow:
-            session = self._session
-            if session.is_ended:
-                return
-            index = session.current_question
-            question_id = self._question_id(index)
-            self._listening = False
-            saving = self._stop_recording()  # its last write runs while the finals are flushed
-            following = len(session.questions) if reason == "end" else index + 1
-            self._boundaries.append((self._timeline.seconds, following))
-            if self._stream is not None:
-                try:  # the answer's last words are persisted and shown before the next question
-                    await asyncio.wait_for(self._stream.flush(), timeout=15)
-                except TimeoutError:
-                    log.warning("session %s: finals of question %s are late; moving on", self.session_id, question_id)
-            if saving:  # the recording is listed by the time the answer is reported closed
-                await asyncio.wait(saving, timeout=15)
-            self._session = await self._world.sessions.close_answer(self.session_id, index, reason)
-            self._send(msg.AnswerEndOut(question_id=question_id, reason=reason))
-            if self._session.is_ended:
-                if self._asking is not None:
-                    self._asking.cancel()
-                self._voice.hush()
-                self._send_ended()
-            else:
-                self._ask()
+    def _stop_speaking(self) -> None:
+        if self._speaking is not None and self._speaking is not asyncio.current_task():
+            self._speaking.cancel()
+        self._speaking = None
+
+    async def _close_answer(self, index: int, question_id: str, reason: str) -> None:
+        saving = self._stop_recording()  # its last write runs while the finals are flushed
+        if self._stream is not None:
+            try:  # the answer's last words are persisted and shown before the next question
+                await asyncio.wait_for(self._stream.flush(), timeout=15)
+            except TimeoutError:
+                log.warning("session %s: finals of question %s are late; moving on", self.session_id, question_id)
+        if saving:  # the recording is listed by the time the answer is reported closed
+            await asyncio.wait(saving, timeout=15)
+        try:
+            session = await self._world.sessions.close_answer(self.session_id, index, reason)
+        except Exception:
+            log.exception("session %s: could not close the answer to %s; the answer goes on", self.session_id, question_id)
+            self._dispatch(flow.CloseFailed())
+            return
+        self._dispatch(flow.AnswerClosed(session))
 
     def _start_recording(self, question_id: str) -> None:
         """Record from the moment the relay listens for an answer; a question asked again goes on in the same file."""
-        if not self._session.record_audio or (self._recorder is not None and self._recorder.question_id == question_id):
+        if not self._conductor.session.record_audio or (self._recorder is not None and self._recorder.question_id == question_id):
             return
         if self._recorder is not None:  # not expected: a recording stops when its answer closes
             self._spawn(asyncio.wait(self._stop_recording()))
@@ -354,21 +296,18 @@ class RelaySession:
         recorder, self._recorder = self._recorder, None
         return {recorder.stop()} if recorder is not None else set()
 
-    def _send_ended(self) -> None:
-        total = len(self._session.questions)
-        self._send(msg.StateOut(status="ended", question_index=total, total=total))
-        self._send(msg.EndedOut(session_id=self.session_id))
-
-    # -- the link watchdog (rehearse/interview/link_quality.py) -----------------------------------------------------------------
-    @property
-    def _degraded(self) -> bool:
-        return self._page_link is not LinkState.GOOD or self._link.state is LinkState.POOR
+    # -- timers: cues and the link watchdog (rehearse/interview/link_quality.py) -----------------------------------
+    async def _tick(self) -> None:
+        """Time-based cues (a long answer, a long silence) fire within half a second of their moment."""
+        while True:
+            await asyncio.sleep(0.5)
+            self._dispatch(flow.Tick(self._timeline.seconds))
 
     async def _watch_link(self) -> None:
         """Ping the page every 5 s and classify the link every second; recognition goes on whatever the state."""
         while True:
             await asyncio.sleep(1.0)
-            if self._session.is_ended:  # `ended` is the last thing the page hears on this connection
+            if self._conductor.status == "ended":  # `ended` is the last thing the page hears on this connection
                 return
             now = time.monotonic()
             before = self._link.state
@@ -376,6 +315,7 @@ class RelaySession:
             if state is not before:
                 figures = self._link.figures(now).model_dump(exclude_none=True)
                 log.info("session %s: link %s -> %s (%s, silent %.1f s)", self.session_id, before, state, figures, self._link.silent_s(now))
+                self._dispatch(flow.LinkChanged("relay", state))
             if self._link.pings.due(now):
                 stamp = float(int(time.time() * 1000))
                 self._link.pings.sent(stamp, now)
@@ -408,17 +348,17 @@ class RelaySession:
                 log.warning("session %s: the previous connection is slow to close; going on", self.session_id)
             return
         self._closed = True
-        self._listening = False
         await self._pc.close()
         if saving := self._stop_recording():
             await asyncio.wait(saving, timeout=15)
         if self._stream is not None:
             await self._stream.aclose()
         for task in list(self._tasks):
-            if task is not asyncio.current_task() and not task.done():
-                if task.get_coro().__name__ == "_relay_hypotheses":
-                    await asyncio.wait({task}, timeout=10)
-                else:
-                    task.cancel()
+            if task is asyncio.current_task() or task.done():
+                continue
+            if task is self._hypotheses:
+                await asyncio.wait({task}, timeout=10)
+            else:
+                task.cancel()
         self._on_closed(self)
         self._close_done.set()

@@ -90,8 +90,10 @@ class Hypothesis:
 class RecognitionStream(Protocol):
     """One candidate's audio in, hypotheses out. Audio is 16 kHz mono int16."""
 
-    def feed(self, pcm: np.ndarray) -> None:
-        """Queue audio; never blocks the caller."""
+    def feed(self, pcm: np.ndarray, voiced: Sequence[bool] | None = None) -> None:
+        """Queue audio; never blocks the caller. `voiced`: one voice-activity decision per 20 ms frame of `pcm`,
+        when the caller has made them (the relay does, once per frame for every stage); a recognizer that cuts
+        phrases itself uses them instead of running its own VAD."""
 
     async def flush(self) -> None:
         """Cut the phrase being spoken now and return once every final so far has been taken from results()."""

@@ -52,11 +52,24 @@ def test_long_speech_is_cut_at_the_maximum_phrase_length():
 
 
 def test_turn_ends_after_speech_then_silence_once():
-    watch = TurnWatch(LoudIsSpeech(), silence_s=0.2)
-    results = [watch.push(f) for f in frames("v" * 15 + "." * 30)]
+    watch = TurnWatch(silence_s=0.2)
+    results = [watch.push(c == "v") for c in "v" * 15 + "." * 30]
     assert results.count(True) == 1
 
 
 def test_silence_alone_never_ends_a_turn():
-    watch = TurnWatch(LoudIsSpeech(), silence_s=0.2)
-    assert not any(watch.push(f) for f in frames("." * 100))
+    watch = TurnWatch(silence_s=0.2)
+    assert not any(watch.push(False) for _ in range(100))
+
+
+def test_a_cough_is_not_an_answer():
+    watch = TurnWatch(silence_s=0.2)
+    assert not any(watch.push(c == "v") for c in "vvvvv" + "." * 50)
+
+
+def test_a_decision_made_upstream_is_used_instead_of_the_cutters_own():
+    cutter = PhraseCutter(LoudIsSpeech(), silence_s=0.1)
+    events = []
+    for frame in frames("." * 20):  # silent audio, said to be voiced: the caller's decision wins
+        events += cutter.push(frame, voiced=True)
+    assert any(isinstance(e, PhraseStarted) for e in events)

@@ -61,10 +61,13 @@ class PhraseCutter:
         """Start, last voiced time and audio of the open phrase (for a speculative final)."""
         return self._start_s, self._last_voiced_s, np.concatenate(self._phrase or [np.zeros(0, np.int16)])
 
-    def push(self, frame: np.ndarray) -> list[PhraseStarted | PhraseEnded]:
+    def push(self, frame: np.ndarray, voiced: bool | None = None) -> list[PhraseStarted | PhraseEnded]:
+        """`voiced`: the frame's voice-activity decision when the caller has made it already (the relay decides once
+        per frame for every stage); otherwise this cutter's own VAD decides."""
         now_s = self._frames * FRAME_S
         self._frames += 1
-        voiced = self._vad.is_speech(frame)
+        if voiced is None:
+            voiced = self._vad.is_speech(frame)
         events: list[PhraseStarted | PhraseEnded] = []
         if self._phrase is None:
             self._recent.append((frame, voiced))
@@ -99,10 +102,10 @@ class PhraseCutter:
 
 
 class TurnWatch:
-    """An answer is over when there was speech and then `silence_s` of none."""
+    """An answer is over when there was speech and then `silence_s` of none. It reads the voice-activity decision of
+    each 20 ms frame, made once upstream."""
 
-    def __init__(self, vad: VoiceActivity, silence_s: float = 3.0) -> None:
-        self._vad = vad
+    def __init__(self, silence_s: float = 3.0) -> None:
         self._silence_frames = round(silence_s / FRAME_S)
         self._voiced_run = 0
         self._heard_speech = False
@@ -113,9 +116,9 @@ class TurnWatch:
         self._heard_speech = False
         self._quiet = 0
 
-    def push(self, frame: np.ndarray) -> bool:
+    def push(self, voiced: bool) -> bool:
         """True once, when the answer has gone quiet after speech."""
-        if self._vad.is_speech(frame):
+        if voiced:
             self._voiced_run += 1
             self._quiet = 0
             if self._voiced_run >= 10:  # 200 ms of voice: a click or a cough does not count as an answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -162,7 +162,7 @@ class AzureRecognitionStream:
         self._starting = self._loop.create_task(self._start())
 
     # -- the port --------------------------------------------------------------------------------------------------
-    def feed(self, pcm: np.ndarray) -> None:
+    def feed(self, pcm: np.ndarray, voiced: Sequence[bool] | None = None) -> None:  # cuts phrases by itself (or not at all)
         if self._closed or self._failed:
             return
         pcm = np.asarray(pcm, dtype=np.int16).reshape(-1).copy()  # the caller may reuse its buffer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class DiscardingStream:
     def seconds(self) -> float:
         return self.samples / SAMPLE_RATE
 
-    def feed(self, pcm: np.ndarray) -> None:
+    def feed(self, pcm: np.ndarray, voiced: Sequence[bool] | None = None) -> None:  # cuts phrases by itself (or not at all)
         if not self._closed.is_set():
             self.samples += pcm.size
             self.chunks += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -72,9 +72,9 @@ class TwoPassStream:
         self._finals_task = self._loop.create_task(self._run_finals())
         self._closed = False
 
-    def feed(self, pcm: np.ndarray) -> None:
+    def feed(self, pcm: np.ndarray, voiced: Sequence[bool] | None = None) -> None:
         if not self._closed:
-            self._inbox.put(pcm)
+            self._inbox.put((pcm, voiced))
 
     async def flush(self) -> None:
         if self._closed:
@@ -133,14 +133,18 @@ class TwoPassStream:
                     return
                 self._post(self._phrases, item)
                 continue
-            pending = np.concatenate((pending, item)) if pending.size else item
+            pcm, voiced = item
+            # The caller's voice-activity decisions hold for whole frames of its audio; with audio cut otherwise,
+            # the cutter decides for itself.
+            decisions = list(voiced) if voiced is not None and not pending.size and pcm.size == FRAME_SAMPLES * len(voiced) else []
+            pending = np.concatenate((pending, pcm)) if pending.size else pcm
             while pending.size >= FRAME_SAMPLES:
                 frame, pending = pending[:FRAME_SAMPLES], pending[FRAME_SAMPLES:]
                 was_in_phrase = self._cutter.in_phrase
                 if was_in_phrase:
                     partials.feed(frame)
                     frames += 1
-                for event in self._cutter.push(frame):
+                for event in self._cutter.push(frame, decisions.pop(0) if decisions else None):
                     if isinstance(event, PhraseStarted):
                         phrase_id += 1
                         frames, shown, start_s = 0, "", event.offset_s

@@ -1,0 +1,298 @@
+"""The interview's flow as a pure state machine: typed events in, actions out, no I/O and no clock of its own.
+
+    idle --Resumed--> asking --Spoken--> listening --Control next/end, TurnEnded--> closing --AnswerClosed--> asking
+                         ^                   |                                            |            \\--> ended
+                         +----Control repeat-+                                            +--CloseFailed--> listening
+
+The relay (media_relay/session.py) turns WebRTC into events and carries out the actions; everything it decides about
+the interview (which question is being answered, when an answer closes, what the page is told, which cue fires)
+happens here, in `handle`, the one method that changes the state. Follow-up questions and barge-in are further states
+of the same machine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from rehearse.domain.model import Question, Session
+from rehearse.interview import channel_messages as msg
+from rehearse.interview.cues import CueEngine
+from rehearse.interview.link_quality import SHORT_CUES, LinkState
+
+Status = Literal["idle", "asking", "listening", "closing", "ended"]
+CloseReason = Literal["next", "end", "silence"]
+
+
+# -- events --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resumed:
+    """The page said hello and the relay read the session: start (or go on) at its current question.
+    `answer_under_way`: the current question already has words, so it is shown but not read out again."""
+
+    session: Session
+    answer_under_way: bool = False
+    audio_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Control:
+    """A button on the page: next question, end the interview, or repeat the question."""
+
+    kind: Literal["next", "end", "repeat"]
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    """The turn detector says the candidate has finished (silence after speech)."""
+
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """The question `ask` has been read out (or could not be: it is shown as text either way)."""
+
+    ask: int
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class AnswerClosed:
+    """The close of the answer is persisted; `session` is the session after it."""
+
+    session: Session
+
+
+@dataclass(frozen=True)
+class CloseFailed:
+    """The close could not be persisted: the answer goes on, and a later control or silence tries again."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """Words recognized at `start` (audio time): a partial of the phrase being spoken, or its final."""
+
+    final: bool
+    start: float
+    words: tuple[tuple[str, float], ...]  # (word, end time)
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passes (twice a second): time-based cues (a long answer, a long silence) may be due."""
+
+    audio_s: float
+
+
+@dataclass(frozen=True)
+class LinkChanged:
+    """The page's report of the link, or the relay's own reading of it."""
+
+    source: Literal["page", "relay"]
+    state: LinkState
+
+
+Event = Resumed | Control | TurnEnded | Spoken | AnswerClosed | CloseFailed | Heard | Tick | LinkChanged
+
+
+# -- actions -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Send:
+    """A message to the page over the data channel."""
+
+    message: BaseModel
+
+
+@dataclass(frozen=True)
+class Say:
+    """Read `text` out, replacing anything being said; report Spoken(ask) when it is over."""
+
+    text: str
+    ask: int
+
+
+@dataclass(frozen=True)
+class Hush:
+    """Stop the interviewer's voice now."""
+
+
+@dataclass(frozen=True)
+class StartAnswer:
+    """Listening for the answer to `question` begins: turn detection from scratch, recording if consented."""
+
+    question: Question
+
+
+@dataclass(frozen=True)
+class CloseAnswer:
+    """Stop recording, let the answer's last finals through, persist the close, then report AnswerClosed."""
+
+    index: int
+    question_id: str
+    reason: CloseReason
+
+
+Action = Send | Say | Hush | StartAnswer | CloseAnswer
+
+
+@dataclass
+class _Closing:
+    question_id: str
+    reason: CloseReason
+
+
+@dataclass
+class InterviewConductor:
+    session: Session
+    status: Status = "idle"
+    ask: int = 0  # counts the times a question was asked, so a late Spoken of an earlier asking is ignored
+    cues: CueEngine = field(default_factory=CueEngine)
+    _first_index: int = 0
+    _boundaries: list[tuple[float, int]] = field(default_factory=list)  # (audio time, question index from then on)
+    _closing: _Closing | None = None
+    _final_words: list[tuple[str, float]] = field(default_factory=list)  # the current answer's finals
+    _partial_words: list[tuple[str, float]] = field(default_factory=list)  # the phrase being spoken
+    _page_link: LinkState = LinkState.GOOD
+    _relay_link: LinkState = LinkState.GOOD
+
+    def __post_init__(self) -> None:
+        self._first_index = self.session.current_question
+
+    # -- queries -------------------------------------------------------------------------------------------------
+    @property
+    def listening(self) -> bool:
+        return self.status == "listening"
+
+    @property
+    def degraded(self) -> bool:
+        """A poor link: fewer partials, cues as one word."""
+        return self._page_link is not LinkState.GOOD or self._relay_link is LinkState.POOR
+
+    @property
+    def total(self) -> int:
+        return len(self.session.questions)
+
+    def question_for(self, audio_s: float) -> int:
+        """The index of the question being answered at that moment of this connection's audio (total: after the end)."""
+        index = self._first_index
+        for at, following in self._boundaries:
+            if audio_s < at:
+                break
+            index = following
+        return index
+
+    def question_id(self, index: int) -> str:
+        question = self.session.question_at(min(index, self.total - 1))
+        return question.id if question else ""
+
+    def belongs_to_an_answer(self, audio_s: float) -> bool:
+        """False for words begun after the interview ended: they belong to no answer and are not kept."""
+        return self.question_for(audio_s) < self.total
+
+    # -- the one place the state changes -------------------------------------------------------------------------
+    def handle(self, event: Event) -> list[Action]:
+        match event:
+            case Resumed(session=session, answer_under_way=under_way, audio_s=at):
+                self.session = session
+                if session.is_ended:
+                    self.status = "ended"
+                    return self._ended()
+                return self._ask(speak=not under_way, audio_s=at)
+            case Control(kind="repeat", audio_s=at):
+                return self._ask(speak=True, audio_s=at) if self.status in ("asking", "listening") else []
+            case Control(kind=kind, audio_s=at) if self.status in ("asking", "listening"):
+                return self._close(at, "end" if kind == "end" else "next")
+            case TurnEnded(audio_s=at) if self.status == "listening":
+                return self._close(at, "silence")
+            case Spoken(ask=ask, audio_s=at) if self.status == "asking" and ask == self.ask:
+                return self._listen(at)
+            case AnswerClosed(session=session) if self.status == "closing" and self._closing is not None:
+                closing, self._closing = self._closing, None
+                self.session = session
+                done = [Send(msg.AnswerEndOut(question_id=closing.question_id, reason=closing.reason))]
+                if session.is_ended:
+                    self.status = "ended"
+                    return done + [Hush(), *self._ended()]
+                return done + self._ask(speak=True, audio_s=0.0)
+            case CloseFailed() if self.status == "closing":
+                self._closing = None
+                self._boundaries.pop()
+                self.status = "listening"
+                return []
+            case Heard(final=final, start=start, words=words, audio_s=at):
+                return self._heard(final, start, list(words), at)
+            case Tick(audio_s=at):
+                return self._cue(at)
+            case LinkChanged(source="page", state=state):
+                self._page_link = state
+                return []
+            case LinkChanged(source="relay", state=state):
+                self._relay_link = state
+                return []
+        return []  # an event that does not apply in this state (a control after the end, a late Spoken, ...)
+
+    # -- transitions ---------------------------------------------------------------------------------------------
+    def _ask(self, speak: bool, audio_s: float) -> list[Action]:
+        question = self.session.question_at(self.session.current_question)
+        if question is None:
+            return []
+        self.ask += 1
+        self.status = "asking"
+        total = self.total
+        actions: list[Action] = [
+            Send(msg.StateOut(status="asking", question_index=question.index, total=total)),
+            Send(msg.QuestionOut(question_id=question.id, index=question.index, total=total, text=question.text)),
+            Hush(),
+        ]
+        if speak:
+            return actions + [Say(question.text, self.ask)]
+        return actions + self._listen(audio_s)
+
+    def _listen(self, audio_s: float) -> list[Action]:
+        question = self.session.question_at(self.session.current_question)
+        if question is None:
+            return []
+        self.status = "listening"
+        self.cues.start_answer(audio_s, question.time_limit_s)
+        self._final_words, self._partial_words = [], []
+        return [StartAnswer(question), Send(msg.StateOut(status="listening", question_index=question.index, total=self.total))]
+
+    def _close(self, audio_s: float, reason: CloseReason) -> list[Action]:
+        index = self.session.current_question
+        following = self.total if reason == "end" else index + 1
+        self._boundaries.append((audio_s, following))
+        self._closing = _Closing(self.question_id(index), reason)
+        self.status = "closing"
+        return [CloseAnswer(index, self.question_id(index), reason)]
+
+    def _ended(self) -> list[Action]:
+        total = self.total
+        return [
+            Send(msg.StateOut(status="ended", question_index=total, total=total)),
+            Send(msg.EndedOut(session_id=self.session.session_id)),
+        ]
+
+    # -- cues ----------------------------------------------------------------------------------------------------
+    def _heard(self, final: bool, start: float, words: Sequence[tuple[str, float]], audio_s: float) -> list[Action]:
+        if self.question_for(start) != self.session.current_question:
+            return []  # words of an earlier answer, finishing late
+        if final:
+            self._final_words += words
+            self._partial_words = []
+        else:
+            self._partial_words = list(words)
+        return self._cue(audio_s)
+
+    def _cue(self, audio_s: float) -> list[Action]:
+        if self.status != "listening":
+            return []
+        cue = self.cues.check(audio_s, self._final_words + self._partial_words)
+        if cue is None:
+            return []
+        text = SHORT_CUES.get(cue.kind, cue.text) if self.degraded else cue.text
+        return [Send(msg.CueOut(kind=cue.kind, text=text, question_id=self.question_id(self.session.current_question)))]

@@ -1,0 +1,318 @@
+"""The interview's flow, without sockets: every control in every state, silence, finals after the end, resume
+mid-answer, link changes and cues. Each test feeds typed events and reads the actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehearse.domain.model import Question, Session, SessionStatus
+from rehearse.interview import channel_messages as msg
+from rehearse.interview.conductor import (
+    AnswerClosed,
+    CloseAnswer,
+    CloseFailed,
+    Control,
+    Heard,
+    Hush,
+    InterviewConductor,
+    LinkChanged,
+    Resumed,
+    Say,
+    Send,
+    Spoken,
+    StartAnswer,
+    Tick,
+    TurnEnded,
+)
+from rehearse.interview.link_quality import LinkState
+
+QUESTIONS = [Question(id=f"q{i}", index=i, text=f"Question number {i}?") for i in range(3)]
+
+
+def session(current: int = 0, status: SessionStatus = SessionStatus.live, **fields) -> Session:
+    return Session(session_id="s_1", questions=QUESTIONS, current_question=current, status=status, **fields)
+
+
+def ended() -> Session:
+    return session(current=len(QUESTIONS), status=SessionStatus.ended)
+
+
+def sent(actions, kind=None) -> list:
+    messages = [a.message for a in actions if isinstance(a, Send)]
+    return [m for m in messages if kind is None or isinstance(m, kind)]
+
+
+def of(actions, kind) -> list:
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def listening(current: int = 0) -> InterviewConductor:
+    """A conductor that has asked question `current` and is listening for the answer."""
+    conductor = InterviewConductor(session(current))
+    [say] = of(conductor.handle(Resumed(session(current))), Say)
+    conductor.handle(Spoken(say.ask, audio_s=2.0))
+    assert conductor.status == "listening"
+    return conductor
+
+
+def closing(reason: str = "next") -> InterviewConductor:
+    conductor = listening()
+    conductor.handle(Control(reason, audio_s=10.0))
+    assert conductor.status == "closing"
+    return conductor
+
+
+# -- starting ------------------------------------------------------------------------------------------------------
+def test_nothing_happens_before_the_page_says_hello():
+    conductor = InterviewConductor(session())
+    assert conductor.status == "idle"
+    for event in (Control("next", 1.0), Control("end", 1.0), Control("repeat", 1.0), TurnEnded(1.0), Tick(1.0)):
+        assert conductor.handle(event) == []
+    assert conductor.status == "idle"
+
+
+def test_hello_asks_the_current_question_aloud_and_shows_it():
+    conductor = InterviewConductor(session(1))
+    actions = conductor.handle(Resumed(session(1)))
+    assert conductor.status == "asking"
+    [state] = sent(actions, msg.StateOut)
+    assert (state.status, state.question_index, state.total) == ("asking", 1, 3)
+    [question] = sent(actions, msg.QuestionOut)
+    assert (question.question_id, question.text) == ("q1", "Question number 1?")
+    assert isinstance(actions[-1], Say) and actions[-1].text == "Question number 1?"
+    assert of(actions, Hush), "whatever was being said stops first"
+
+
+def test_the_answer_is_listened_for_once_the_question_has_been_spoken():
+    conductor = InterviewConductor(session())
+    [say] = of(conductor.handle(Resumed(session())), Say)
+    actions = conductor.handle(Spoken(say.ask, audio_s=3.0))
+    assert conductor.status == "listening" and conductor.listening
+    [start] = of(actions, StartAnswer)
+    assert start.question.id == "q0"
+    assert sent(actions, msg.StateOut)[0].status == "listening"
+
+
+def test_resuming_an_answer_under_way_shows_the_question_without_reading_it_again():
+    conductor = InterviewConductor(session(1))
+    actions = conductor.handle(Resumed(session(1), answer_under_way=True, audio_s=4.0))
+    assert not of(actions, Say)
+    assert sent(actions, msg.QuestionOut)[0].question_id == "q1"
+    assert conductor.status == "listening" and of(actions, StartAnswer)
+
+
+def test_resuming_an_ended_interview_says_ended_and_nothing_else():
+    conductor = InterviewConductor(session())
+    actions = conductor.handle(Resumed(ended()))
+    assert conductor.status == "ended"
+    assert [type(m) for m in sent(actions)] == [msg.StateOut, msg.EndedOut]
+    assert sent(actions, msg.StateOut)[0].status == "ended"
+    assert not of(actions, Say)
+
+
+def test_a_second_hello_asks_again_from_the_stored_session():
+    conductor = listening(0)
+    actions = conductor.handle(Resumed(session(1)))
+    assert sent(actions, msg.QuestionOut)[0].question_id == "q1"
+    assert conductor.status == "asking"
+
+
+# -- controls in every state ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["next", "end"])
+def test_next_and_end_while_listening_close_the_answer(kind):
+    conductor = listening()
+    [close] = conductor.handle(Control(kind, audio_s=12.0))
+    assert isinstance(close, CloseAnswer) and (close.index, close.question_id, close.reason) == (0, "q0", kind)
+    assert conductor.status == "closing" and not conductor.listening
+
+
+@pytest.mark.parametrize("kind", ["next", "end"])
+def test_next_and_end_while_the_question_is_read_close_the_answer(kind):
+    conductor = InterviewConductor(session())
+    conductor.handle(Resumed(session()))
+    [close] = conductor.handle(Control(kind, audio_s=1.0))
+    assert isinstance(close, CloseAnswer) and close.reason == kind
+
+
+@pytest.mark.parametrize("kind", ["next", "end", "repeat"])
+def test_controls_while_closing_are_ignored(kind):
+    conductor = closing()
+    assert conductor.handle(Control(kind, audio_s=11.0)) == []
+    assert conductor.status == "closing"
+
+
+@pytest.mark.parametrize("kind", ["next", "end", "repeat"])
+def test_controls_after_the_end_are_ignored(kind):
+    conductor = InterviewConductor(session())
+    conductor.handle(Resumed(ended()))
+    assert conductor.handle(Control(kind, audio_s=1.0)) == []
+    assert conductor.status == "ended"
+
+
+def test_repeat_while_listening_reads_the_same_question_again():
+    conductor = listening(1)
+    actions = conductor.handle(Control("repeat", audio_s=5.0))
+    assert conductor.status == "asking"
+    [say] = of(actions, Say)
+    assert say.text == "Question number 1?" and of(actions, Hush)
+
+
+def test_repeat_while_asking_starts_the_reading_over():
+    conductor = InterviewConductor(session())
+    [first] = of(conductor.handle(Resumed(session())), Say)
+    [second] = of(conductor.handle(Control("repeat", audio_s=0.5)), Say)
+    assert second.ask > first.ask
+
+
+def test_the_end_of_an_earlier_reading_does_not_start_listening():
+    conductor = InterviewConductor(session())
+    [first] = of(conductor.handle(Resumed(session())), Say)
+    conductor.handle(Control("repeat", audio_s=0.5))
+    assert conductor.handle(Spoken(first.ask, audio_s=1.0)) == []
+    assert conductor.status == "asking"
+
+
+# -- silence -------------------------------------------------------------------------------------------------------
+def test_silence_after_the_answer_closes_it():
+    conductor = listening()
+    [close] = conductor.handle(TurnEnded(audio_s=20.0))
+    assert isinstance(close, CloseAnswer) and close.reason == "silence"
+
+
+@pytest.mark.parametrize("state", ["idle", "asking", "closing", "ended"])
+def test_silence_closes_nothing_unless_listening(state):
+    conductor = {"idle": lambda: InterviewConductor(session()), "closing": closing}.get(state, lambda: InterviewConductor(session()))()
+    if state == "asking":
+        conductor.handle(Resumed(session()))
+    elif state == "ended":
+        conductor.handle(Resumed(ended()))
+    assert conductor.handle(TurnEnded(audio_s=30.0)) == []
+
+
+# -- closing -------------------------------------------------------------------------------------------------------
+def test_a_closed_answer_is_reported_and_the_next_question_asked():
+    conductor = closing()
+    actions = conductor.handle(AnswerClosed(session(1)))
+    [end] = sent(actions, msg.AnswerEndOut)
+    assert (end.question_id, end.reason) == ("q0", "next")
+    assert sent(actions, msg.QuestionOut)[0].question_id == "q1"
+    assert of(actions, Say) and conductor.status == "asking"
+
+
+def test_closing_the_last_answer_ends_the_interview():
+    conductor = closing("end")
+    actions = conductor.handle(AnswerClosed(ended()))
+    assert conductor.status == "ended"
+    assert [type(m) for m in sent(actions)] == [msg.AnswerEndOut, msg.StateOut, msg.EndedOut]
+    assert of(actions, Hush) and not of(actions, Say)
+
+
+def test_a_close_that_could_not_be_persisted_lets_the_answer_go_on():
+    conductor = closing()
+    assert conductor.handle(CloseFailed()) == []
+    assert conductor.status == "listening"
+    assert conductor.question_for(15.0) == 0, "the boundary of the failed close is forgotten"
+    assert isinstance(conductor.handle(Control("next", audio_s=16.0))[0], CloseAnswer)
+
+
+def test_a_late_close_report_outside_closing_is_ignored():
+    conductor = listening()
+    assert conductor.handle(AnswerClosed(session(1))) == []
+    assert conductor.status == "listening"
+
+
+# -- which answer words belong to ----------------------------------------------------------------------------------
+def test_words_are_attributed_to_the_question_being_answered_when_spoken():
+    conductor = closing()  # closed at 10 s
+    conductor.handle(AnswerClosed(session(1)))
+    assert conductor.question_for(9.9) == 0 and conductor.question_id(conductor.question_for(9.9)) == "q0"
+    assert conductor.question_for(10.0) == 1
+
+
+def test_a_final_begun_after_the_end_belongs_to_no_answer():
+    conductor = closing("end")
+    conductor.handle(AnswerClosed(ended()))
+    assert conductor.belongs_to_an_answer(9.0)
+    assert not conductor.belongs_to_an_answer(10.5)
+
+
+def test_a_connection_opened_mid_interview_starts_at_the_current_question():
+    conductor = InterviewConductor(session(2))
+    assert conductor.question_for(0.0) == 2 and conductor.question_id(2) == "q2"
+
+
+# -- cues ----------------------------------------------------------------------------------------------------------
+def fast_words(start: float, seconds: float, wpm: float) -> tuple[tuple[str, float], ...]:
+    count = int(seconds * wpm / 60)
+    return tuple(("word", start + (i + 1) * seconds / count) for i in range(count))
+
+
+def test_a_long_silence_at_the_start_of_an_answer_brings_a_cue():
+    conductor = listening()
+    actions = conductor.handle(Tick(audio_s=2.0 + 9.0))
+    [cue] = sent(actions, msg.CueOut)
+    assert cue.question_id == "q0"
+
+
+def test_no_cue_while_the_question_is_being_asked():
+    conductor = InterviewConductor(session())
+    conductor.handle(Resumed(session()))
+    assert conductor.handle(Tick(audio_s=30.0)) == []
+
+
+def test_words_of_an_earlier_answer_finishing_late_bring_no_cue():
+    conductor = closing()
+    conductor.handle(AnswerClosed(session(1)))
+    assert conductor.handle(Heard(final=True, start=5.0, words=fast_words(5.0, 20.0, 240), audio_s=25.0)) == []
+
+
+def test_speaking_too_fast_brings_a_slow_down_cue():
+    conductor = listening()
+    actions = conductor.handle(Heard(final=True, start=2.0, words=fast_words(2.0, 20.0, 240), audio_s=22.0))
+    assert [c.kind for c in sent(actions, msg.CueOut)] == ["slow_down"]
+
+
+def test_on_a_poor_link_cues_shrink_to_a_word():
+    conductor = listening()
+    conductor.handle(LinkChanged("page", LinkState.POOR))
+    assert conductor.degraded
+    [cue] = sent(conductor.handle(Heard(final=True, start=2.0, words=fast_words(2.0, 20.0, 240), audio_s=22.0)), msg.CueOut)
+    assert len(cue.text.split()) <= 2
+
+
+def test_link_changes_from_either_side_degrade_until_both_are_good():
+    conductor = listening()
+    conductor.handle(LinkChanged("relay", LinkState.POOR))
+    assert conductor.degraded
+    conductor.handle(LinkChanged("relay", LinkState.GOOD))
+    assert not conductor.degraded
+    conductor.handle(LinkChanged("page", LinkState.LOST))
+    assert conductor.degraded
+    conductor.handle(LinkChanged("page", LinkState.GOOD))
+    assert not conductor.degraded
+
+
+def test_a_link_change_alone_changes_no_state_of_the_interview():
+    conductor = listening()
+    assert conductor.handle(LinkChanged("page", LinkState.LOST)) == []
+    assert conductor.status == "listening"
+
+
+# -- a whole interview ---------------------------------------------------------------------------------------------
+def test_a_whole_interview_walks_every_question_in_order_and_ends_once():
+    conductor = InterviewConductor(session())
+    stored = session()
+    actions = conductor.handle(Resumed(stored))
+    asked, ended_messages = [], 0
+    for index in range(len(QUESTIONS)):
+        asked.append(sent(actions, msg.QuestionOut)[0].question_id)
+        [say] = of(actions, Say)
+        conductor.handle(Spoken(say.ask, audio_s=10.0 * index + 1))
+        [close] = conductor.handle(TurnEnded(audio_s=10.0 * index + 9))
+        assert close.index == index
+        following = session(index + 1) if index + 1 < len(QUESTIONS) else ended()
+        actions = conductor.handle(AnswerClosed(following))
+        ended_messages += len(sent(actions, msg.EndedOut))
+    assert asked == ["q0", "q1", "q2"] and ended_messages == 1
+    assert conductor.status == "ended"
+    assert [conductor.question_for(t) for t in (5, 15, 25, 35)] == [0, 1, 2, 3]
