@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench.stats import percentiles
-from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, Word
 from rehearse.feedback.scoring import extract_features, load_rubric, score_answer
 from rehearse.ports import Embedder, ToneModel
 
@@ -58,7 +58,7 @@ def two_minute_answer(wpm: float = 150.0) -> AnswerText:
     words = " ".join(SENTENCES).split()
     per_word = 60.0 / wpm
     timed = [
-        TimedWord(w=w, start=round(i * per_word, 3), end=round(i * per_word + per_word * 0.85, 3)) for i, w in enumerate(words)
+        Word(w=w, start=round(i * per_word, 3), end=round(i * per_word + per_word * 0.85, 3)) for i, w in enumerate(words)
     ]
     return AnswerText(question_text=QUESTION, key_points=KEY_POINTS, words=timed, role="software_engineer")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Dimension, TimedWord
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Dimension, Word
 from rehearse.domain.model import Question
 from rehearse.domain.question_bank import default_bank
 
@@ -53,7 +53,7 @@ def load_pairs(path: Path = PAIRS_FILE) -> list[Pair]:
     return pairs
 
 
-def timed_words(text: str, wpm: float, pauses: list[tuple[int, float]] | None = None) -> list[TimedWord]:
+def timed_words(text: str, wpm: float, pauses: list[tuple[int, float]] | None = None) -> list[Word]:
     """Timings for the words of `text` spoken at `wpm`, plus extra silence after the given word indexes.
 
     Punctuation gets natural short gaps inside the speaking time; each word lasts in proportion to its letters."""
@@ -68,7 +68,7 @@ def timed_words(text: str, wpm: float, pauses: list[tuple[int, float]] | None = 
     timed, clock = [], _LEAD_IN_S
     for i, (word, gap) in enumerate(zip(words, gaps, strict=True)):
         end = clock + (len(word) + 1) * per_letter
-        timed.append(TimedWord(w=word, start=round(clock, 3), end=round(end, 3), conf=0.95))
+        timed.append(Word(w=word, start=round(clock, 3), end=round(end, 3), conf=0.95))
         clock = end + gap + extra.get(i, 0.0)
     return timed
 

@@ -141,7 +141,7 @@ class RelaySession:
                     await self._announce_final(hyp)
                 else:
                     self._announce_partial(hyp)
-                words = tuple((w.text, w.end) for w in hyp.words)
+                words = tuple((w.w, w.end) for w in hyp.words)
                 self._dispatch(flow.Heard(hyp.final, hyp.start, words, self._timeline.seconds))
             except Exception:
                 log.exception("session %s: could not relay phrase %s", self.session_id, hyp.phrase_id)
@@ -152,7 +152,7 @@ class RelaySession:
             if now - self._last_partial_s < PARTIAL_GAP_WHEN_POOR_S:
                 return
             self._last_partial_s = now
-        words = [msg.WordOut(w=w.text, start=w.start, end=w.end, conf=w.confidence, heard_ms=self._timeline.received_ms(w.end)) for w in hyp.words]
+        words = [msg.WordOut(w=w.w, start=w.start, end=w.end, conf=w.conf, heard_ms=self._timeline.received_ms(w.end)) for w in hyp.words]
         conductor = self._conductor
         question_id = conductor.question_id(conductor.question_for(hyp.start))
         self._send(msg.PartialOut(phrase_id=self._phrase_base + hyp.phrase_id, question_id=question_id, text=hyp.text, words=words))
@@ -179,7 +179,7 @@ class RelaySession:
                 start=hyp.start,
                 end=hyp.end,
                 confidence=hyp.confidence,
-                words=[{"w": w.text, "start": w.start, "end": w.end, "conf": w.confidence} for w in hyp.words],
+                words=list(hyp.words),
                 fillers=list(hyp.fillers),
                 heard_ms=self._timeline.received_ms(hyp.end),
                 prosody=hyp.prosody,

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, TimedWord
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Word
 from rehearse.ports import Embedder, ToneModel
 
 USAGE_ERROR = 2
@@ -168,7 +168,7 @@ def _answer_from_segments(segments: list[Any], base: dict[str, Any], question_id
     if not segments:
         raise InputError('"transcript" has no segments')
     segments = sorted(segments, key=lambda s: s.get("seq", 0))
-    words: list[TimedWord] = []
+    words: list[Word] = []
     for s in segments:
         words += _words(s.get("words", []), f"segment {s.get('seq', '?')}")
     text = " ".join(str(s.get("text", "")).strip() for s in segments).strip()
@@ -181,13 +181,13 @@ def _answer_from_segments(segments: list[Any], base: dict[str, Any], question_id
     return AnswerText(**base, words=words, text=text, fillers=fillers)
 
 
-def _words(items: list[Any], where: str) -> list[TimedWord]:
+def _words(items: list[Any], where: str) -> list[Word]:
     words = []
     for i, item in enumerate(items):
         if isinstance(item, dict) and "w" not in item:
             item = {**item, "w": item.get("word", item.get("text"))}
         try:
-            words.append(TimedWord.model_validate(item))
+            words.append(Word.model_validate(item))
         except ValidationError:
             raise InputError(
                 f'word {i} of {where} must look like {{"w": "word", "start": 1.2, "end": 1.5, "conf": 0.9}}, got {item!r}'

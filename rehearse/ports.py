@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate, Word
 from rehearse.domain.model import Question
 
 
@@ -65,14 +65,6 @@ class Publisher(Protocol):
 
 
 @dataclass(frozen=True)
-class RecognizedWord:
-    text: str
-    start: float  # seconds of audio since the stream's first sample
-    end: float
-    confidence: float
-
-
-@dataclass(frozen=True)
 class Hypothesis:
     """A recognizer's view of one phrase. Partials may change; the final is the accurate pass and never changes."""
 
@@ -80,7 +72,7 @@ class Hypothesis:
     text: str
     start: float
     end: float
-    words: tuple[RecognizedWord, ...] = ()
+    words: tuple[Word, ...] = ()
     final: bool = False
     confidence: float = 0.0
     fillers: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ from typing import Any
 from rehearse import tracing
 from rehearse.app.sessions import SESSIONS
 from rehearse.app.world import World
-from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, TimedWord
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, Word
 from rehearse.domain.documents import evaluation_id, score_id
 from rehearse.domain.errors import InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
@@ -40,8 +40,8 @@ def answer_text(session: Session, question: Question, segments: list[Segment]) -
     )
 
 
-def _timed_words(segments: list[Segment]) -> list[TimedWord]:
-    return [TimedWord(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments for w in s.words]
+def _timed_words(segments: list[Segment]) -> list[Word]:
+    return [Word(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments for w in s.words]
 
 
 def _answer_prosody(segments: list[Segment]) -> Prosody | None:

@@ -30,9 +30,11 @@ class Prosody(BaseModel):
     pitch_variation: float  # std / mean of voiced pitch
 
 
-class TimedWord(BaseModel):
+class Word(BaseModel):
+    """One recognized word: the ONE word type from the recognizer to the transcript, the scorer and the report."""
+
     w: str
-    start: float
+    start: float  # seconds of audio since the stream's first sample
     end: float
     conf: float = 1.0
 
@@ -45,7 +47,7 @@ class AnswerText(BaseModel):
     # Spoken phrasings that make each key point (the bank's); custom questions have none.
     key_point_examples: dict[str, list[str]] = Field(default_factory=dict)
     question_id: str | None = None  # the bank question, when it is one: relevance compares it with the others
-    words: list[TimedWord] = Field(default_factory=list)  # in time order; empty when only text is known
+    words: list[Word] = Field(default_factory=list)  # in time order; empty when only text is known
     text: str = ""  # the answer's text (joined finals); used when there are no word timings
     fillers: list[str] = Field(default_factory=list)  # hesitations the recognizer kept as evidence
     role: str | None = None

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rehearse.domain.analysis_model import SCHEMA_VERSION, Prosody
+from rehearse.domain.analysis_model import SCHEMA_VERSION, Prosody, Word
 
 
 def utc_now() -> datetime:
@@ -59,13 +59,6 @@ class Session(BaseModel):
 
     def question_at(self, index: int) -> Question | None:
         return self.questions[index] if 0 <= index < len(self.questions) else None
-
-
-class Word(BaseModel):
-    w: str
-    start: float
-    end: float
-    conf: float = 1.0
 
 
 class Segment(BaseModel):

@@ -17,7 +17,7 @@ from rehearse.domain.analysis_model import (
     Scores,
     Specificity,
     StarStructure,
-    TimedWord,
+    Word,
     confidence_level,
 )
 from rehearse.domain.model import Question
@@ -134,7 +134,7 @@ def strong_features(**changes: Any) -> AnswerFeatures:
     return features.model_copy(update=changes)
 
 
-def answer(text: str = WEAK_ANSWER, key_points: list[str] | None = None, words: list[TimedWord] | None = None) -> AnswerText:
+def answer(text: str = WEAK_ANSWER, key_points: list[str] | None = None, words: list[Word] | None = None) -> AnswerText:
     return AnswerText(
         question_text=QUESTION, key_points=KEY_POINTS if key_points is None else key_points, text=text, words=words or []
     )
@@ -181,11 +181,11 @@ def evaluation(
     return Evaluation(**(fields | changes))
 
 
-def timed_words(count: int, seconds_per_word: float, start: float = 0.0, filler_every: int = 0) -> list[TimedWord]:
+def timed_words(count: int, seconds_per_word: float, start: float = 0.0, filler_every: int = 0) -> list[Word]:
     """`count` evenly spaced words; every `filler_every`-th one is 'um'."""
     words = []
     for i in range(count):
         at = start + i * seconds_per_word
         word = "um" if filler_every and (i + 1) % filler_every == 0 else f"word{i}"
-        words.append(TimedWord(w=word, start=at, end=at + seconds_per_word * 0.8))
+        words.append(Word(w=word, start=at, end=at + seconds_per_word * 0.8))
     return words

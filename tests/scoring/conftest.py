@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, Word
 from rehearse.feedback.scoring.text import Transcript, split_answer
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / ".rehearse-data" / "models" / "minilm"
@@ -26,7 +26,7 @@ def timed_answer(
     """Each word lasts 80% of its slot; `pauses` adds silence after the given word indexes."""
     words, clock = [], 0.0
     for i, word in enumerate(text.split()):
-        words.append(TimedWord(w=word, start=round(clock, 3), end=round(clock + seconds_per_word * 0.8, 3)))
+        words.append(Word(w=word, start=round(clock, 3), end=round(clock + seconds_per_word * 0.8, 3)))
         clock += seconds_per_word + (pauses or {}).get(i, 0.0)
     return AnswerText(question_text="Tell me about a project.", words=words, **fields)
 

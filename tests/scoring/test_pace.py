@@ -1,6 +1,6 @@
 import pytest
 
-from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, Word
 from rehearse.feedback.scoring.pace import long_pauses, speaking_time
 from rehearse.feedback.scoring.text import split_answer
 from tests.scoring.conftest import answer_from_text, timed_answer
@@ -39,9 +39,9 @@ def test_only_gaps_longer_than_one_second_are_pauses():
 
 def test_a_restarted_clock_is_treated_as_no_timings():
     words = [
-        TimedWord(w="We", start=10.0, end=10.2),
-        TimedWord(w="shipped", start=10.3, end=10.7),
-        TimedWord(w="it.", start=0.1, end=0.3),
+        Word(w="We", start=10.0, end=10.2),
+        Word(w="shipped", start=10.3, end=10.7),
+        Word(w="it.", start=0.1, end=0.3),
     ]
     transcript = split_answer(AnswerText(question_text="q", words=words))
     assert not transcript.timed

@@ -1,4 +1,4 @@
-from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, Word
 from rehearse.feedback.scoring.features import extract_features
 from rehearse.feedback.scoring.text import split_answer
 from tests.scoring.conftest import answer_from_text, timed_answer
@@ -10,8 +10,8 @@ RUN_ON = (
 
 
 def test_recognizer_words_keep_their_punctuation_and_lose_their_spaces():
-    words = [TimedWord(w=" It", start=0, end=0.2), TimedWord(w=" was", start=0.3, end=0.5), TimedWord(w=",", start=0.5, end=0.5)]
-    words += [TimedWord(w=" like,", start=0.6, end=0.8), TimedWord(w=" slow.", start=0.9, end=1.2)]
+    words = [Word(w=" It", start=0, end=0.2), Word(w=" was", start=0.3, end=0.5), Word(w=",", start=0.5, end=0.5)]
+    words += [Word(w=" like,", start=0.6, end=0.8), Word(w=" slow.", start=0.9, end=1.2)]
     transcript = split_answer(AnswerText(question_text="q", words=words))
     assert [t.norm for t in transcript.tokens] == ["it", "was", "like", "slow"]
     assert transcript.tokens[1].comma_after and transcript.tokens[3].ends_sentence

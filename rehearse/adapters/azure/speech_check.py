@@ -43,7 +43,7 @@ def describe(hyp: Hypothesis, wall_s: float) -> str:
     line += f"  conf={hyp.confidence:.2f} fillers={','.join(hyp.fillers) or '-'}"
     if hyp.prosody is not None:
         line += f" pitch={hyp.prosody.pitch_hz_mean:.0f}Hz energy={hyp.prosody.energy_db_mean:.0f}dB"
-    words = " ".join(f"{w.text}@{w.start:.2f}-{w.end:.2f}({w.confidence:.2f})" for w in hyp.words)
+    words = " ".join(f"{w.w}@{w.start:.2f}-{w.end:.2f}({w.conf:.2f})" for w in hyp.words)
     return f"{line}\n          words: {words}"
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
+from rehearse.domain.analysis_model import Word
 from rehearse.domain.fillers import hesitations_in, merge_fillers, normalize_word
-from rehearse.ports import Hypothesis, RecognizedWord
+from rehearse.ports import Hypothesis
 
 TICKS_PER_SECOND = 10_000_000  # the service counts audio time in 100-ns ticks
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -189,7 +190,7 @@ def ticks_to_seconds(ticks: int | float) -> float:
     return round(float(ticks) / TICKS_PER_SECOND, 3)
 
 
-def partial_words(text: str, start_s: float, end_s: float, confidence: float = 0.0) -> list[RecognizedWord]:
+def partial_words(text: str, start_s: float, end_s: float, confidence: float = 0.0) -> list[Word]:
     """Words of a partial, which the service sends without timings: the phrase's span shared out by word length.
 
     Good enough for live cues (pace, the last word's end); the final's measured timings replace them."""
@@ -202,7 +203,7 @@ def partial_words(text: str, start_s: float, end_s: float, confidence: float = 0
     words, at = [], start_s
     for token, weight in zip(tokens, weights, strict=True):
         step = span * weight / total
-        words.append(RecognizedWord(token, round(at, 3), round(at + step, 3), confidence))
+        words.append(Word(w=token, start=round(at, 3), end=round(at + step, 3), conf=confidence))
         at += step
     return words
 
@@ -215,7 +216,7 @@ class DetailedPhrase:
     lexical: str
     start: float
     end: float
-    words: tuple[RecognizedWord, ...]
+    words: tuple[Word, ...]
     confidence: float
 
 
@@ -236,19 +237,19 @@ def parse_detailed(result_json: str, offset_ticks: int | None = None, duration_t
     display = str(best.get("Display") or data.get("DisplayText") or "").strip()
     lexical = str(best.get("Lexical") or "").strip()
 
-    def timed(entries: list[dict[str, Any]]) -> list[RecognizedWord]:
+    def timed(entries: list[dict[str, Any]]) -> list[Word]:
         words = []
         for entry in entries:
             start = int(entry.get("Offset", anchor)) + shift
             words.append(
-                RecognizedWord(
-                    text=str(entry.get("Word", "")),
+                Word(
+                    w=str(entry.get("Word", "")),
                     start=ticks_to_seconds(start),
                     end=ticks_to_seconds(start + int(entry.get("Duration", 0))),
-                    confidence=_unit(entry.get("Confidence", confidence)),
+                    conf=_unit(entry.get("Confidence", confidence)),
                 )
             )
-        return [w for w in words if w.text]
+        return [w for w in words if w.w]
 
     if best.get("DisplayWords"):
         words = timed(best["DisplayWords"])
@@ -258,16 +259,16 @@ def parse_detailed(result_json: str, offset_ticks: int | None = None, duration_t
         if (
             words
             and len(shown) == len(words)
-            and all(normalize_word(s) == normalize_word(w.text) for s, w in zip(shown, words, strict=True))
+            and all(normalize_word(s) == normalize_word(w.w) for s, w in zip(shown, words, strict=True))
         ):
-            words = [RecognizedWord(s, w.start, w.end, w.confidence) for s, w in zip(shown, words, strict=True)]
+            words = [Word(w=s, start=w.start, end=w.end, conf=w.conf) for s, w in zip(shown, words, strict=True)]
     start_s, end_s = ticks_to_seconds(anchor), ticks_to_seconds(anchor + duration)
     text = display or lexical
     if not words and text:  # a result without word timings (an SDK or service that ignored the request)
         words = partial_words(text, start_s, end_s, confidence)
     return DetailedPhrase(
         text=text,
-        lexical=lexical or " ".join(w.text for w in words),
+        lexical=lexical or " ".join(w.w for w in words),
         start=start_s,
         end=end_s,
         words=tuple(words),
@@ -348,7 +349,7 @@ class PhraseTracker:
         self._last_id = max(self._last_id, opened.phrase_id)
         self._open = None
         words = tuple(
-            RecognizedWord(w.text, self.clock.to_caller(w.start), self.clock.to_caller(w.end), w.confidence) for w in phrase.words
+            Word(w=w.w, start=self.clock.to_caller(w.start), end=self.clock.to_caller(w.end), conf=w.conf) for w in phrase.words
         )
         fillers = merge_fillers(hesitations_in(phrase.lexical.split()), list(opened.heard.elements()))
         return [

@@ -16,10 +16,11 @@ import numpy as np
 from rehearse import tracing
 from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
 from rehearse.adapters.local.whisper_finals import WhisperFinals
+from rehearse.domain.analysis_model import Word
 from rehearse.domain.fillers import hesitations_in, merge_fillers
 from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
 from rehearse.interview.prosody import measure_prosody
-from rehearse.ports import Hypothesis, RecognizedWord, VoiceActivity
+from rehearse.ports import Hypothesis, VoiceActivity
 
 _STOP = object()
 
@@ -66,7 +67,7 @@ class TwoPassStream:
         self._speculate_frames = speculate_frames
         self._inbox: queue.Queue = queue.Queue()
         self._out: asyncio.Queue[Hypothesis | _Flush | None] = asyncio.Queue()
-        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[RecognizedWord], Future | None] | _Flush | None] = asyncio.Queue()
+        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[Word], Future | None] | _Flush | None] = asyncio.Queue()
         self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
         self._thread.start()
         self._finals_task = self._loop.create_task(self._run_finals())
@@ -162,7 +163,7 @@ class TwoPassStream:
                         speculation = self._executor.submit(self._finals.transcribe, audio, begin_s)
                 if was_in_phrase and self._cutter.in_phrase and frames % self._partial_every == 0:
                     words = partials.hypothesis()
-                    text = " ".join(w.text for w in words)
+                    text = " ".join(w.w for w in words)
                     if text and text != shown:
                         shown = text
                         end_s = words[-1].end
@@ -190,8 +191,8 @@ class TwoPassStream:
                     words, confidence = streaming_words, 0.0
                     span.set_attribute("rehearse.fallback", True)
                 prosody = await asyncio.to_thread(measure_prosody, event.audio)
-                fillers = merge_fillers(hesitations_in([w.text for w in words]), hesitations_in([w.text for w in streaming_words]))
-                text = " ".join(w.text for w in words)
+                fillers = merge_fillers(hesitations_in([w.w for w in words]), hesitations_in([w.w for w in streaming_words]))
+                text = " ".join(w.w for w in words)
                 self._out.put_nowait(
                     Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
                 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.ports import RecognizedWord
+from rehearse.domain.analysis_model import Word
 
 # Whisper drops hesitations unless its context shows them; a prompt written with fillers keeps them.
 FILLER_PROMPT = "Um, so, uh, I think that, like, we, um, shipped it. Uh, you know, I mean, it was, hmm, fine."
@@ -42,12 +42,12 @@ COMPRESSION_RATIO_LIMIT = 2.4  # the threshold Whisper's reference decoder uses 
 LOOP_RUN = 3  # the same word more often than this in a row is a decoding loop, not speech
 
 
-def without_loops(words: list[RecognizedWord]) -> list[RecognizedWord]:
+def without_loops(words: list[Word]) -> list[Word]:
     """Cut runs of one word repeated more than LOOP_RUN times down to LOOP_RUN ("so, so, so, so, so" -> "so, so, so")."""
-    kept: list[RecognizedWord] = []
+    kept: list[Word] = []
     run = 0
     for word in words:
-        same = bool(kept) and _bare(word.text) == _bare(kept[-1].text) and _bare(word.text) != ""
+        same = bool(kept) and _bare(word.w) == _bare(kept[-1].w) and _bare(word.w) != ""
         run = run + 1 if same else 1
         if run <= LOOP_RUN:
             kept.append(word)
@@ -64,7 +64,7 @@ class WhisperFinals:
         self._beam_size = beam_size
         self._lock = threading.Lock()  # one decode at a time: two would fight over the machine's cores
 
-    def transcribe(self, pcm: np.ndarray, offset_s: float) -> tuple[list[RecognizedWord], float]:
+    def transcribe(self, pcm: np.ndarray, offset_s: float) -> tuple[list[Word], float]:
         """Words with audio-time stamps, and the phrase confidence (mean word probability)."""
         audio = pcm.astype(np.float32) / 32768.0
         with self._lock:
@@ -80,7 +80,7 @@ class WhisperFinals:
                 temperature=0.0,
             )
             segments = list(segments)
-        words: list[RecognizedWord] = []
+        words: list[Word] = []
         for segment in segments:
             if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
                 continue  # Whisper invents text for noise; this is its own signal that it did
@@ -90,13 +90,13 @@ class WhisperFinals:
                 text = w.word.strip()
                 if text:
                     words.append(
-                        RecognizedWord(
-                            text=text,
+                        Word(
+                            w=text,
                             start=round(offset_s + w.start, 3),
                             end=round(offset_s + w.end, 3),
-                            confidence=round(float(w.probability), 3),
+                            conf=round(float(w.probability), 3),
                         )
                     )
         words = without_loops(words)
-        confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
+        confidence = float(np.mean([w.conf for w in words])) if words else 0.0
         return words, round(confidence, 3)

@@ -17,8 +17,8 @@ from rehearse.domain.analysis_model import (
     Rewrite,
     RubricRef,
     Scores,
-    TimedWord,
     TimelinePoint,
+    Word,
     confidence_level,
 )
 from rehearse.domain.documents import report_id
@@ -73,7 +73,7 @@ def overall_scores(answers: list[AnswerScore]) -> Scores:
 
 
 # -- timeline ----------------------------------------------------------------------------------------------------
-def answer_timeline(question_index: int, words: list[TimedWord]) -> list[TimelinePoint]:
+def answer_timeline(question_index: int, words: list[Word]) -> list[TimelinePoint]:
     """Pace and fillers per minute in 30-second windows from the answer's first word; the last window as long as it lasts."""
     words = sorted(words, key=lambda w: w.start)
     if not words:
@@ -96,7 +96,7 @@ def answer_timeline(question_index: int, words: list[TimedWord]) -> list[Timelin
     return points
 
 
-def _timeline(answers: list[AnswerScore], words_by_question: dict[str, list[TimedWord]]) -> list[TimelinePoint]:
+def _timeline(answers: list[AnswerScore], words_by_question: dict[str, list[Word]]) -> list[TimelinePoint]:
     points: list[TimelinePoint] = []
     for a in answers:
         words = words_by_question.get(a.question_id, [])
@@ -237,7 +237,7 @@ def build_report(
     questions: list[Question],
     scores: list[AnswerScore],
     evaluations: list[Evaluation],
-    words_by_question: dict[str, list[TimedWord]],
+    words_by_question: dict[str, list[Word]],
     rubric: RubricRef | None = None,
 ) -> Report:
     """The whole interview in one document. Unanswered questions show as 0 and stay out of every average."""

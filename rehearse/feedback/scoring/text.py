@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rehearse.domain.analysis_model import AnswerText, TimedWord
+from rehearse.domain.analysis_model import AnswerText, Word
 from rehearse.domain.fillers import HESITATIONS
 
 # Whisper punctuates, but a streaming recognizer or a pasted transcript may not: then sentences are cut at pauses.
@@ -132,7 +132,7 @@ def split_answer(answer: AnswerText) -> Transcript:
     )
 
 
-def _valid_timings(words: list[TimedWord]) -> bool:
+def _valid_timings(words: list[Word]) -> bool:
     """Timings are usable when they move forward: a transcript of zeros, or one whose clock restarted after a
     reconnect, is text without timings (a wrong clock would invent pauses and paces)."""
     if len(words) < 2 or words[-1].end <= words[0].start:

@@ -108,23 +108,23 @@ def test_detailed_result_gives_timed_words_in_display_form_with_their_confidence
     assert phrase.lexical == "um so i led the migration"
     assert phrase.confidence == pytest.approx(0.914)
     assert (phrase.start, phrase.end) == (1.2, 3.36)
-    assert [w.text for w in phrase.words] == ["Um", "so", "I", "led", "the", "migration."]
-    assert (phrase.words[0].start, phrase.words[0].end, phrase.words[0].confidence) == (1.2, 1.51, 0.621)
+    assert [w.w for w in phrase.words] == ["Um", "so", "I", "led", "the", "migration."]
+    assert (phrase.words[0].start, phrase.words[0].end, phrase.words[0].conf) == (1.2, 1.51, 0.621)
     assert phrase.words[-1].end == pytest.approx(3.36)
 
 
 def test_display_form_rewritten_by_normalization_falls_back_to_lexical_words_and_phrase_confidence():
     phrase = parse_detailed(SAVED_MONEY)
     assert phrase.text == "We saved $900 a month."
-    assert [w.text for w in phrase.words] == ["we", "saved", "nine", "hundred", "dollars", "a", "month"]
-    assert {w.confidence for w in phrase.words} == {0.87}
+    assert [w.w for w in phrase.words] == ["we", "saved", "nine", "hundred", "dollars", "a", "month"]
+    assert {w.conf for w in phrase.words} == {0.87}
     assert phrase.words[2].start == 5.62 and phrase.words[-1].end == 8.0
 
 
 def test_display_form_with_the_same_word_count_but_other_words_is_not_borrowed():
     data = json.loads(final_json("OK we shipped.", 0, 9_000_000, lexical="okay we shipped"))
     phrase = parse_detailed(json.dumps(data))
-    assert phrase.text == "OK we shipped." and [w.text for w in phrase.words] == ["okay", "we", "shipped"]
+    assert phrase.text == "OK we shipped." and [w.w for w in phrase.words] == ["okay", "we", "shipped"]
 
 
 def test_display_words_are_preferred_when_the_service_sends_them():
@@ -137,7 +137,7 @@ def test_display_words_are_preferred_when_the_service_sends_them():
         {"Word": "month.", "Offset": 69600000, "Duration": 10400000},
     ]
     phrase = parse_detailed(json.dumps(data))
-    assert [w.text for w in phrase.words] == ["We", "saved", "$900", "a", "month."]
+    assert [w.w for w in phrase.words] == ["We", "saved", "$900", "a", "month."]
     assert (phrase.words[2].start, phrase.words[2].end) == (5.62, 6.84)
 
 
@@ -151,17 +151,17 @@ def test_a_result_without_word_timings_gets_estimated_words_over_its_span():
     phrase = parse_detailed(
         json.dumps({"RecognitionStatus": "Success", "Offset": 10_000_000, "Duration": 20_000_000, "DisplayText": "Hello there."})
     )
-    assert phrase.text == "Hello there." and [w.text for w in phrase.words] == ["Hello", "there."]
+    assert phrase.text == "Hello there." and [w.w for w in phrase.words] == ["Hello", "there."]
     assert phrase.words[0].start == 1.0 and phrase.words[-1].end == 3.0
 
 
 def test_partial_words_share_the_span_by_length_without_claiming_confidence():
     words = partial_words("so i led the migration", 2.0, 4.0)
-    assert [w.text for w in words] == ["so", "i", "led", "the", "migration"]
+    assert [w.w for w in words] == ["so", "i", "led", "the", "migration"]
     assert words[0].start == 2.0 and words[-1].end == 4.0
     assert all(a.end == pytest.approx(b.start, abs=0.002) for a, b in zip(words, words[1:], strict=False))
     assert words[-1].end - words[-1].start > words[1].end - words[1].start
-    assert {w.confidence for w in words} == {0.0}
+    assert {w.conf for w in words} == {0.0}
     assert partial_words("  ", 0.0, 1.0) == []
 
 
@@ -195,7 +195,7 @@ def test_hesitations_dropped_from_the_display_form_still_count():
     tracker.partial("uh i think", 0, 5_000_000)
     final = tracker.final(TRUE_TEXT, 0, 15_000_000)[0]
     assert final.text == "I think we shipped." and final.fillers == ("uh",)
-    assert [w.text for w in final.words][0] == "uh"  # the timed lexical words keep it for the scoring
+    assert [w.w for w in final.words][0] == "uh"  # the timed lexical words keep it for the scoring
 
 
 def test_a_hesitation_only_a_partial_heard_is_kept_once():

@@ -319,7 +319,7 @@ async def test_speech_comes_back_as_partials_then_one_timed_final_per_phrase():
     assert any(not h.final and h.phrase_id == 1 for h in heard)
     first = finals[0]
     assert first.fillers == ("um",) and first.confidence == pytest.approx(0.93)
-    assert first.words[0].text == "Um" and first.words[-1].text == "migration."
+    assert first.words[0].w == "Um" and first.words[-1].w == "migration."
     assert 0.45 <= first.start <= 0.55 and 2.05 <= first.end <= 2.15  # the speech's place in the fed audio
     assert all(first.start <= w.start < w.end <= first.end for w in first.words)
     assert first.prosody is not None and 120 < first.prosody.pitch_hz_mean < 160

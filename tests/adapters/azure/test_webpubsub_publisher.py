@@ -10,6 +10,7 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from rehearse.adapters.azure.webpubsub_publisher import PublishFailed, WebPubSubPublisher, group_for
+from rehearse.app.http_api import http_status
 from tests.support.fake_webpubsub import FakeWebPubSub
 
 HUB = "rehearse"
@@ -79,7 +80,7 @@ async def test_a_wrong_access_key_is_refused_and_the_publisher_says_so(service, 
         with pytest.raises(PublishFailed, match="refused the credential \\(HTTP 401\\).*AccessKey") as caught:
             await publisher.publish(SESSION, EVENT)
 
-    assert caught.value.status == 503 and caught.value.code == "pubsub_unavailable"
+    assert http_status(caught.value) == 503 and caught.value.code == "pubsub_unavailable"
     assert service.messages == []
     assert [(r.status, r.reason.split(":")[0]) for r in service.received] == [(401, "invalid access token")]
     assert "refused the credential" in caplog.text  # logged as well as raised: a retried message leaves a trail
