@@ -19,6 +19,7 @@ from media_relay.frames import AudioFanOut, Frame
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
+from rehearse.app.sessions import TranscriptWriter
 from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
@@ -63,6 +64,7 @@ class RelaySession:
         self._page_link = LinkState.GOOD  # what the page last said about the link
         self._last_partial_s = 0.0
         self._recorder: AnswerRecorder | None = None  # the answer being recorded, with the candidate's consent
+        self._writer: TranscriptWriter | None = None  # this connection's finals, from accept() on
 
     @property
     def voice_frames_sent(self) -> int:
@@ -89,6 +91,7 @@ class RelaySession:
             await self.close()
             raise InvalidSdp("the offer's audio m-line carries no track the relay can receive")
         session = await self._world.sessions.open_connection(self.session_id)
+        self._writer = await self._world.sessions.transcript_writer(self.session_id)
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
         self._conductor = flow.InterviewConductor(session)
         return pc.localDescription
@@ -163,15 +166,14 @@ class RelaySession:
             return  # begun after the interview ended: the words belong to no answer
         phrase_id = self._phrase_base + hyp.phrase_id
         question_id = conductor.question_id(conductor.question_for(hyp.start))
-        if not hyp.text.strip():
+        if not hyp.text.strip() or self._writer is None:
             self._send(msg.PartialOut(phrase_id=phrase_id, question_id=question_id, text="", words=[]))
             return
-        sessions = self._world.sessions
         # each phrase its own span, under this connection's offer: the data channel carries no trace context
         with tracing.span("relay.final", self.session_id, parent=self._trace, phrase_id=phrase_id, question_id=question_id):
             segment = Segment(
                 session_id=self.session_id,
-                seq=await sessions.next_seq(self.session_id),
+                seq=0,  # numbered by the writer
                 segment_id=segment_id_for(self.session_id, phrase_id),
                 question_id=question_id,
                 phrase_id=phrase_id,
@@ -185,7 +187,7 @@ class RelaySession:
                 prosody=hyp.prosody,
             )
             async with self._delivery:  # not in the middle of a replay: finals reach the page in seq order
-                segment = await sessions.record_segment(segment)  # persisted before it is announced
+                segment = await self._writer.record(segment)  # persisted before it is announced
                 self._send_final(segment)
 
     # -- the page's messages --------------------------------------------------------------------------------------

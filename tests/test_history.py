@@ -86,9 +86,8 @@ async def test_a_job_description_gives_the_entry_its_title(world):
 async def fill(store, blobs, sessions, session):
     """Something in every container and blob container a session can have."""
     sid = session.session_id
-    seq = await sessions.next_seq(sid)
-    await sessions.record_segment(
-        Segment(session_id=sid, seq=seq, segment_id=segment_id_for(sid, 1), question_id="swe-01", phrase_id=1, text="hi", start=0, end=1, confidence=1)
+    await (await sessions.transcript_writer(sid)).record(
+        Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, 1), question_id="swe-01", phrase_id=1, text="hi", start=0, end=1, confidence=1)
     )
     for container in SESSION_CONTAINERS:
         if container != SESSIONS:
@@ -143,13 +142,14 @@ async def test_a_final_that_arrives_after_the_deletion_is_taken_back(world):
     store, blobs, sessions, _ = world
     session = await new_session(sessions, "c_ada")
     sid = session.session_id
+    writer = await sessions.transcript_writer(sid)
     await sessions.delete(sid, blobs)
     late = Segment(session_id=sid, seq=1, segment_id=segment_id_for(sid, 7), question_id="swe-01", phrase_id=7, text="late", start=0, end=1, confidence=1)
     with pytest.raises(UnknownSession):
-        await sessions.record_segment(late)
+        await writer.record(late)
     assert await store.list("segments", sid) == []
     with pytest.raises(UnknownSession):
-        await sessions.next_seq(sid)
+        await sessions.close_answer(sid, 0, "next")
 
 
 def test_deletion_knows_every_container_the_app_writes():

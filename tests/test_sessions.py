@@ -1,4 +1,3 @@
-import asyncio
 
 import pytest
 
@@ -54,16 +53,46 @@ async def test_unknown_session_is_reported(sessions):
 
 async def test_recording_a_segment_twice_keeps_one(sessions):
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
-    first = await sessions.record_segment(segment(session.session_id, 7, seq=1))
-    again = await sessions.record_segment(segment(session.session_id, 7, seq=2))
+    writer = await sessions.transcript_writer(session.session_id)
+    first = await writer.record(segment(session.session_id, 7, seq=0))
+    again = await writer.record(segment(session.session_id, 7, seq=0))
     assert again.seq == first.seq == 1
+    later = await sessions.transcript_writer(session.session_id)  # a new connection, after a reconnect
+    assert (await later.record(segment(session.session_id, 7, seq=0))).seq == 1
     assert len(await sessions.transcript(session.session_id)) == 1
 
 
-async def test_sequence_numbers_never_repeat_under_concurrency(sessions):
+async def test_sequence_numbers_go_on_across_connections_without_repeating(sessions):
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
-    seqs = await asyncio.gather(*(sessions.next_seq(session.session_id) for _ in range(20)))
-    assert sorted(seqs) == list(range(1, 21))
+    sid = session.session_id
+    first = await sessions.transcript_writer(sid)
+    seqs = [(await first.record(segment(sid, phrase, seq=0))).seq for phrase in (1, 2, 3)]
+    second = await sessions.transcript_writer(sid)
+    seqs += [(await second.record(segment(sid, phrase, seq=0))).seq for phrase in (1001, 1002)]
+    assert seqs == [1, 2, 3, 4, 5]
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    async def send(self, queue: str, message: dict) -> None:
+        self.sent.append((queue, message))
+
+
+async def test_closing_an_answer_writes_one_answer_document_that_the_event_names(tmp_path, publisher):
+    queue = RecordingQueue()
+    sessions = Sessions(SqliteStore(tmp_path / "answers.sqlite3"), default_bank(), publisher, queue)
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 2}))
+    sid = session.session_id
+    writer = await sessions.transcript_writer(sid)
+    for phrase in (1, 2):
+        await writer.record(segment(sid, phrase, seq=0).model_copy(update={"question_id": session.questions[0].id}))
+    await sessions.close_answer(sid, 0, "next")
+    answer = await sessions.answer(sid, session.questions[0].id)
+    assert answer is not None and answer.question == session.questions[0] and [s.seq for s in answer.segments] == [1, 2]
+    [completed] = [m for q, m in queue.sent if m["type"] == "answer.completed"]
+    assert completed["answer_id"] == answer.answer_id
 
 
 async def test_closing_answers_walks_the_questions_then_ends(sessions, publisher):

@@ -127,11 +127,12 @@ async def _interview(world, answers: list[str]) -> str:
     sid = session.session_id
     with tracing.span("relay.offer", sid, parent=tracing.extract({"traceparent": PAGE_TRACEPARENT}), kind="server"):
         await sessions.open_connection(sid)
+        writer = await sessions.transcript_writer(sid)
         for index, (question, text) in enumerate(zip(session.questions, answers, strict=True)):
             words = timed_words(text, start=index * 100.0)
             with tracing.span("relay.final", sid, phrase_id=100 + index):
-                await sessions.record_segment(
-                    Segment(session_id=sid, seq=await sessions.next_seq(sid), segment_id=segment_id_for(sid, 100 + index), question_id=question.id,
+                await writer.record(
+                    Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, 100 + index), question_id=question.id,
                             phrase_id=100 + index, text=text, start=words[0].start, end=words[-1].end, confidence=0.9, words=words)
                 )
             await sessions.close_answer(sid, index, "silence")

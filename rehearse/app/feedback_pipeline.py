@@ -12,36 +12,34 @@ import logging
 from typing import Any
 
 from rehearse import tracing
-from rehearse.app.sessions import SESSIONS
+from rehearse.app.sessions import ANSWERS, SESSIONS
 from rehearse.app.world import World
-from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report, Word
-from rehearse.domain.documents import evaluation_id, score_id
+from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report
+from rehearse.domain.documents import answer_id, evaluation_id, score_id
 from rehearse.domain.errors import InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
-from rehearse.domain.model import Question, Segment, Session
+from rehearse.domain.model import Answer, Segment, Session
 
 log = logging.getLogger("rehearse.functions")
 
 SCORES, EVALUATIONS, SUMMARIES, REPORTS = "scores", "evaluations", "summaries", "reports"
 
 
-def answer_text(session: Session, question: Question, segments: list[Segment]) -> AnswerText:
-    ordered = sorted(segments, key=lambda s: s.seq)
+def answer_text(answer: Answer) -> AnswerText:
+    """The closed answer as the scoring core reads it."""
+    ordered = sorted(answer.segments, key=lambda s: s.seq)
+    question = answer.question
     return AnswerText(
         question_text=question.text,
         key_points=question.key_points,
         key_point_examples=question.examples,
         question_id=question.id,
-        words=_timed_words(ordered),
+        words=[w for s in ordered for w in s.words],
         text=" ".join(s.text for s in ordered),
         fillers=[f for s in ordered for f in s.fillers],
-        role=session.role,
+        role=answer.role,
         prosody=_answer_prosody(ordered),
     )
-
-
-def _timed_words(segments: list[Segment]) -> list[Word]:
-    return [Word(w=w.w, start=w.start, end=w.end, conf=w.conf) for s in segments for w in s.words]
 
 
 def _answer_prosody(segments: list[Segment]) -> Prosody | None:
@@ -86,13 +84,18 @@ class FeedbackPipeline:
             raise InvalidRequest(f"expected {kind.__name__}, got {event.type}")
         return event
 
-    async def _question(self, session_id: str, question_id: str) -> tuple[Session, Question, list[Segment]]:
+    async def _answer(self, session_id: str, question_id: str) -> Answer:
+        """The closed answer's document: one read. (A message sent before answers had documents is answered from the
+        session and its transcript, as it was then.)"""
+        answer = await self._world.sessions.answer(session_id, question_id)
+        if answer is not None:
+            return answer
         session = await self._world.sessions.get(session_id)
         question = next((q for q in session.questions if q.id == question_id), None)
         if question is None:
             raise InvalidRequest(f"session {session_id} has no question {question_id}")
         segments = [s for s in await self._world.sessions.transcript(session_id) if s.question_id == question_id]
-        return session, question, segments
+        return Answer(answer_id=answer_id(session_id, question_id), session_id=session_id, role=session.role, question=question, segments=segments)
 
     async def _get(self, container: str, session_id: str, doc_id: str) -> dict[str, Any] | None:
         found = await self._world.store.get(container, session_id, doc_id)
@@ -124,13 +127,10 @@ class FeedbackPipeline:
         if existing is not None:
             score = AnswerScore.model_validate(existing)
         else:
-            session, question, segments = await self._question(sid, qid)
-            if event.segment_ids:
-                segments = [s for s in segments if s.segment_id in set(event.segment_ids)]
-            answer = answer_text(session, question, segments)
+            answer = await self._answer(sid, qid)
             # CPU work (embeddings, tone) off the event loop: the live path shares it on the embedded default
             score = await asyncio.to_thread(
-                build_answer_score, sid, question, answer, self._world.embedder, self._world.tone
+                build_answer_score, sid, answer.question, answer_text(answer), self._world.embedder, self._world.tone
             )
             await self._put(SCORES, sid, doc_id, score)
         await self._world.publisher.publish(sid, {"v": 1, "type": "answer.scored", "session_id": sid, "question_id": qid, "score": score.model_dump(mode="json", include={"overall", "scores", "rubric", "question_index"})})
@@ -147,8 +147,8 @@ class FeedbackPipeline:
             if stored is None:
                 await self._world.sessions.get(sid)  # UnknownSession when the session, and so its score, was deleted
                 raise LookupError(f"score {event.score_id} is not stored yet")
-            session, question, segments = await self._question(sid, qid)
-            evaluation = await self._world.evaluator.evaluate(answer_text(session, question, segments), AnswerScore.model_validate(stored))
+            answer = await self._answer(sid, qid)
+            evaluation = await self._world.evaluator.evaluate(answer_text(answer), AnswerScore.model_validate(stored))
             evaluation = evaluation.model_copy(update={"id": doc_id, "session_id": sid, "question_id": qid})
             await self._put(EVALUATIONS, sid, doc_id, evaluation)
         else:
@@ -168,8 +168,7 @@ class FeedbackPipeline:
         score = AnswerScore.model_validate(stored)
         if score.judged_by:
             return
-        session, question, segments = await self._question(sid, qid)
-        answer = answer_text(session, question, segments)
+        answer = answer_text(await self._answer(sid, qid))
         assert evaluation.judgement is not None
         judged = await asyncio.to_thread(rescored, score, answer, evaluation.judgement, evaluation.model)
         await self._put(SCORES, sid, doc_id, judged)
@@ -181,7 +180,7 @@ class FeedbackPipeline:
 
         event: QuestionClosed = self._expect(message, QuestionClosed)
         sid, qid = event.session_id, event.question_id
-        session, question, _ = await self._question(sid, qid)
+        question = (await self._answer(sid, qid)).question
         score = await self._get(SCORES, sid, score_id(sid, qid))
         evaluation = await self._get(EVALUATIONS, sid, evaluation_id(sid, qid))
         summary = summarize_question(
@@ -189,7 +188,8 @@ class FeedbackPipeline:
         )
         await self._put(SUMMARIES, sid, summary.id, summary)
         await self._world.publisher.publish(sid, {"v": 1, "type": "question.summary", "session_id": sid, "summary": summary.model_dump(mode="json")})
-        if session.is_ended:  # the report may have been waiting for this summary
+        session = await self._world.sessions.get(sid)
+        if session.is_ended and await self._summaries_complete(session):  # the report was waiting for this summary
             await self._next(InterviewEnded(session_id=sid))
 
     @_handler
@@ -202,15 +202,13 @@ class FeedbackPipeline:
         if not session.is_ended:
             raise InvalidRequest(f"session {sid} has not ended")
         closed = session.closed_questions
-        summaries = {s["question_id"] for s in await self._world.store.list(SUMMARIES, sid)}
-        if not set(closed) <= summaries:
-            log.info("report for %s waits for %d summaries", sid, len(set(closed) - summaries))
+        if not await self._summaries_complete(session):
             return  # the last summary re-sends interview.ended
         questions = [q for q in session.questions if q.id in closed]
         scores = [AnswerScore.model_validate(d) for d in await self._world.store.list(SCORES, sid)]
         evaluations = [Evaluation.model_validate(d) for d in await self._world.store.list(EVALUATIONS, sid)]
-        segments = await self._world.sessions.transcript(sid)
-        words = {q.id: _timed_words([s for s in segments if s.question_id == q.id]) for q in questions}
+        answers = {a["question"]["id"]: Answer.model_validate(a) for a in await self._world.store.list(ANSWERS, sid)}
+        words = {q.id: answers[q.id].words if q.id in answers else [] for q in questions}
         report: Report = build_report(sid, questions, scores, evaluations, words)
         await self._put(REPORTS, sid, report.id, report)
         # the report as a file too: what an enterprise exports or archives (Blob Storage in Azure)
@@ -219,6 +217,14 @@ class FeedbackPipeline:
             await self._world.blobs.delete(REPORTS, f"{sid}/report.json")
             raise UnknownSession(f"session {sid!r} was deleted")
         await self._world.publisher.publish(sid, {"v": 1, "type": "report.ready", "session_id": sid, "report": report.model_dump(mode="json")})
+
+    async def _summaries_complete(self, session: Session) -> bool:
+        """Every closed answer has its summary: the report can be built."""
+        summarized = {s["question_id"] for s in await self._world.store.list(SUMMARIES, session.session_id)}
+        missing = set(session.closed_questions) - summarized
+        if missing:
+            log.info("report for %s waits for %d summaries", session.session_id, len(missing))
+        return not missing
 
     def subscribe(self, queue) -> None:
         """Bind every handler to its queue on the embedded default's in-process queue."""

@@ -12,9 +12,10 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationEr
 
 from rehearse import tracing
 from rehearse.app import history
+from rehearse.domain.documents import answer_id
 from rehearse.domain.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
-from rehearse.domain.model import Question, Recording, Segment, Session, SessionStatus, utc_now
+from rehearse.domain.model import Answer, Question, Recording, Segment, Session, SessionStatus, utc_now
 from rehearse.domain.question_bank import QuestionBank
 from rehearse.domain.tailoring import MAX_JOB_DESCRIPTION_CHARS, pick_questions
 from rehearse.ports import Blobs, Evaluator, Publisher, Queue, Store
@@ -23,11 +24,12 @@ log = logging.getLogger("rehearse.app.sessions")
 
 SESSIONS = "sessions"
 SEGMENTS = "segments"
+ANSWERS = "answers"  # one immutable document per closed answer (rehearse.domain.model.Answer)
 RECORDINGS = "recordings"  # the Store container of recorded answers' documents, and the Blobs container of their audio
 MAX_QUESTIONS = 20
 # Every Store container whose documents are partitioned by session id, and every Blobs container whose blobs are named
 # `<session_id>/...`: deleting a session empties each (tests/test_history.py holds them to Cosmos' and Bicep's lists).
-SESSION_CONTAINERS = (SESSIONS, SEGMENTS, RECORDINGS, "scores", "evaluations", "summaries", "reports", "poison")
+SESSION_CONTAINERS = (SESSIONS, SEGMENTS, ANSWERS, RECORDINGS, "scores", "evaluations", "summaries", "reports", "poison")
 SESSION_BLOB_CONTAINERS = (RECORDINGS, "reports", "diagnostics")
 
 
@@ -174,52 +176,54 @@ class Sessions:
             await self._publish(session_id, {"type": "session.live", "current_question": session.current_question})
         return session
 
-    async def next_seq(self, session_id: str) -> int:
-        """Reserve the next transcript sequence number (persisted, so a restarted relay never reuses one)."""
-        session = await self._update(session_id, lambda s: s.model_copy(update={"last_seq": s.last_seq + 1}))
-        return session.last_seq
+    async def transcript_writer(self, session_id: str) -> TranscriptWriter:
+        """The writer of one relay connection's finals, numbering on from the stored transcript (read once)."""
+        existing = await self.transcript(session_id)
+        return TranscriptWriter(self._store, session_id, max((s.seq for s in existing), default=0), {s.segment_id: s for s in existing})
 
-    async def record_segment(self, segment: Segment) -> Segment:
-        """Persist a final segment. Idempotent: the same phrase keeps its id and its first sequence number."""
-        with tracing.span("store.record_segment", segment.session_id, segment_id=segment.segment_id, seq=segment.seq):
-            existing = await self._store.get(SEGMENTS, segment.session_id, segment.segment_id)
-            if existing is not None:
-                return Segment.model_validate(existing[0])
-            await self._store.upsert(SEGMENTS, segment.session_id, segment.segment_id, segment.model_dump(mode="json"))
-            if await self._store.get(SESSIONS, segment.session_id, segment.session_id) is None:
-                # deleted while this phrase was on its way: take it back rather than leave a transcript behind
-                await self._store.delete(SEGMENTS, segment.session_id, segment.segment_id)
-                raise UnknownSession(f"session {segment.session_id!r} was deleted")
-            return segment
+    async def answer(self, session_id: str, question_id: str) -> Answer | None:
+        found = await self._store.get(ANSWERS, session_id, answer_id(session_id, question_id))
+        return Answer.model_validate(found[0]) if found else None
 
     async def close_answer(self, session_id: str, question_index: int, reason: str) -> Session:
         """Close the answer to question_index and move on; ends the session after the last question.
 
-        Idempotent: closing an answer that is already closed changes nothing."""
-
-        def change(s: Session) -> Session | None:
-            if s.is_ended or s.current_question != question_index:
-                return None
-            closed = [*s.closed_questions, s.questions[question_index].id]
-            following = question_index + 1
-            if following >= len(s.questions) or reason == "end":
-                return s.model_copy(
-                    update={"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(s.questions), "closed_questions": closed}
-                )
-            return s.model_copy(update={"current_question": following, "status": SessionStatus.live, "closed_questions": closed})
-
+        The answer's document (its question and finals) is written once, before the session says it is closed, and
+        `answer.completed` names it. Idempotent: closing an answer that is already closed changes nothing. Store
+        operations: read the session, list the transcript, write the answer, write the session (4)."""
         with tracing.span("session.close_answer", session_id, question_index=question_index, reason=reason):
-            before = await self.get(session_id)
-            session = await self._update(session_id, change)
-            question = before.question_at(question_index)
-            if question is not None and session.current_question != before.current_question:
-                segments = [seg.segment_id for seg in await self.transcript(session_id) if seg.question_id == question.id]
-                completed = AnswerCompleted(session_id=session_id, question_id=question.id, segment_ids=segments, reason=reason)
-                await self._enqueue(completed)
-                await self._publish(session_id, {"type": "answer.completed", "question_id": question.id, "segment_ids": segments, "reason": reason})
-                if session.is_ended:
-                    await self._enqueue(InterviewEnded(session_id=session_id))
-                    await self._publish(session_id, {"type": "session.ended"})
+            for attempt in range(50):
+                found = await self._store.get(SESSIONS, session_id, session_id)
+                if found is None:
+                    raise UnknownSession(f"no session {session_id!r}")
+                before = Session.model_validate(found[0])
+                question = before.question_at(question_index)
+                if before.is_ended or before.current_question != question_index or question is None:
+                    return before
+                segments = [s for s in await self.transcript(session_id) if s.question_id == question.id]
+                answer = Answer(answer_id=answer_id(session_id, question.id), session_id=session_id, role=before.role,
+                                question=question, segments=segments, reason=reason)  # fmt: skip
+                await self._store.upsert(ANSWERS, session_id, answer.answer_id, answer.model_dump(mode="json"))
+                closed = [*before.closed_questions, question.id]
+                if question_index + 1 >= len(before.questions) or reason == "end":
+                    update = {"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(before.questions)}
+                else:
+                    update = {"current_question": question_index + 1, "status": SessionStatus.live}
+                session = before.model_copy(update={**update, "closed_questions": closed})
+                try:
+                    await self._store.upsert(SESSIONS, session_id, session_id, session.model_dump(mode="json"), if_match=found[1])
+                    break
+                except ConcurrencyConflict:
+                    await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
+            else:
+                raise ConcurrencyConflict(f"session {session_id!r} kept changing; try again")
+            ids = [s.segment_id for s in segments]
+            completed = AnswerCompleted(session_id=session_id, question_id=question.id, answer_id=answer.answer_id, segment_ids=ids, reason=reason)
+            await self._enqueue(completed)
+            await self._publish(session_id, {"type": "answer.completed", "question_id": question.id, "segment_ids": ids, "reason": reason})
+            if session.is_ended:
+                await self._enqueue(InterviewEnded(session_id=session_id))
+                await self._publish(session_id, {"type": "session.ended"})
             return session
 
     async def delete(self, session_id: str, blobs: Blobs | None = None, candidate_id: str | None = None) -> DeletedSession:
@@ -265,3 +269,31 @@ class Sessions:
             await self._publisher.publish(session_id, {"v": 1, "session_id": session_id, **event})
         except Exception:
             log.warning("session %s: could not publish %s", session_id, event.get("type"), exc_info=True)
+
+
+class TranscriptWriter:
+    """Persists one relay connection's final segments: one write per phrase plus a check that the session still
+    exists. Sequence numbers continue the stored transcript in memory, so no phrase rewrites the session document;
+    a relay hands a session to a new connection only after the old one has flushed its finals, so one writer numbers
+    a session's phrases at a time. Recording a phrase again keeps its first number."""
+
+    def __init__(self, store: Store, session_id: str, last_seq: int, recorded: dict[str, Segment]) -> None:
+        self._store = store
+        self.session_id = session_id
+        self.last_seq = last_seq
+        self._recorded = dict(recorded)
+
+    async def record(self, segment: Segment) -> Segment:
+        """Persist a final (its `seq` is assigned here); returns it as stored."""
+        if (earlier := self._recorded.get(segment.segment_id)) is not None:
+            return earlier
+        self.last_seq += 1
+        segment = segment.model_copy(update={"seq": self.last_seq, "session_id": self.session_id})
+        with tracing.span("store.record_segment", segment.session_id, segment_id=segment.segment_id, seq=segment.seq):
+            await self._store.upsert(SEGMENTS, segment.session_id, segment.segment_id, segment.model_dump(mode="json"))
+            if await self._store.get(SESSIONS, segment.session_id, segment.session_id) is None:
+                # deleted while this phrase was on its way: take it back rather than leave a transcript behind
+                await self._store.delete(SEGMENTS, segment.session_id, segment.segment_id)
+                raise UnknownSession(f"session {segment.session_id!r} was deleted")
+        self._recorded[segment.segment_id] = segment
+        return segment

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+def answer_id(session_id: str, question_id: str) -> str:
+    return f"{session_id}.{question_id}.answer"
+
+
 def score_id(session_id: str, question_id: str) -> str:
     return f"{session_id}.{question_id}.score"
 

@@ -22,6 +22,7 @@ class _Event(BaseModel):
 class AnswerCompleted(_Event):
     type: Literal["answer.completed"] = "answer.completed"
     question_id: str
+    answer_id: str = ""  # the closed answer's document (rehearse.domain.model.Answer); "" in messages sent before it existed
     segment_ids: list[str] = Field(default_factory=list)
     reason: str = "silence"
 

@@ -48,7 +48,6 @@ class Session(BaseModel):
     questions: list[Question]
     created_at: datetime = Field(default_factory=utc_now)
     ended_at: datetime | None = None
-    last_seq: int = 0
     connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
     closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
     record_audio: bool = False  # the candidate's consent to keep their answers' audio; nothing is recorded without it
@@ -78,6 +77,31 @@ class Segment(BaseModel):
     fillers: list[str] = Field(default_factory=list)
     heard_ms: int = 0
     prosody: Prosody | None = None
+
+
+class Answer(BaseModel):
+    """One closed answer, written once when it closes and never changed: the question as it was asked and the answer's
+    final segments in order. `answer.completed` carries its id; the feedback pipeline reads this and nothing else
+    about the answer, so the rubric, the model and the report all see the same words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    v: int = SCHEMA_VERSION
+    answer_id: str
+    session_id: str
+    role: str | None = None
+    question: Question
+    segments: list[Segment] = Field(default_factory=list)
+    reason: str = "silence"
+    closed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
 
 
 def segment_id_for(session_id: str, phrase_id: int) -> str:

@@ -45,11 +45,11 @@ async def run_interview(world, answers: list[str]) -> str:
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": len(answers)}))
     sid = session.session_id
     await sessions.open_connection(sid)
+    writer = await sessions.transcript_writer(sid)
     for index, (question, text) in enumerate(zip(session.questions, answers, strict=True)):
         words = timed_words(text, start=index * 100.0)
-        seq = await sessions.next_seq(sid)
-        await sessions.record_segment(
-            Segment(session_id=sid, seq=seq, segment_id=segment_id_for(sid, 100 + index), question_id=question.id, phrase_id=100 + index,
+        await writer.record(
+            Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, 100 + index), question_id=question.id, phrase_id=100 + index,
                     text=text, start=words[0].start, end=words[-1].end, confidence=0.9, words=words, fillers=["um"] if "Um" in text else [])
         )
         await sessions.close_answer(sid, index, "silence")
@@ -117,10 +117,11 @@ async def test_deleting_a_session_while_its_feedback_is_being_made_leaves_nothin
     sessions = world.sessions
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 2}))
     sid = session.session_id
+    writer = await sessions.transcript_writer(sid)
     for index, question in enumerate(session.questions):
         words = timed_words(STRONG, start=index * 100.0)
-        await sessions.record_segment(
-            Segment(session_id=sid, seq=await sessions.next_seq(sid), segment_id=segment_id_for(sid, index), question_id=question.id,
+        await writer.record(
+            Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, index), question_id=question.id,
                     phrase_id=index, text=STRONG, start=words[0].start, end=words[-1].end, confidence=0.9, words=words)
         )
         await sessions.close_answer(sid, index, "silence")

@@ -10,8 +10,7 @@ from azure.storage.blob.aio import BlobServiceClient
 from rehearse.adapters.azure.cosmos_store import CosmosStore
 from rehearse.adapters.local.in_process_queue import InProcessQueue
 from rehearse.app.feedback_pipeline import REPORTS, SCORES, SUMMARIES, FeedbackPipeline
-from rehearse.app.world import World
-from rehearse.config import build_world
+from rehearse.config import BuiltWorld, build_world
 from rehearse.settings import Settings
 from tests.adapters.azure.conftest import azurite, cosmos_server  # noqa: F401  (shared session fixtures)
 from tests.functions.test_feedback_pipeline import STRONG, WEAK, run_interview
@@ -59,7 +58,7 @@ def test_the_azure_world_says_which_settings_are_missing():
 
 def test_the_azure_world_speaks_and_listens_with_azure_speech(tmp_path):
     settings = Settings(world="azure", speech_region="westeurope", speech_key="k" * 32, data_dir=tmp_path)
-    world = World(
+    world = BuiltWorld(
         settings=settings, store=None, blobs=None, publisher=RecordingPublisher(), queue=None, tokens=None, bank=None
     )
     assert type(world.recognizer).__name__ == "AzureSpeechRecognizer"

@@ -55,7 +55,7 @@ async def recorded(server):
     await world.blobs.put(RECORDINGS, f"{sid}/{name}", data, "audio/wav")
     await world.sessions.save_recording(Recording(session_id=sid, name=name, question_id=question_id, connection=1, start=4.0, duration=2.0))
     phrase_id = PHRASES_PER_CONNECTION + 1
-    await world.sessions.record_segment(
+    await (await world.sessions.transcript_writer(sid)).record(
         Segment(session_id=sid, seq=1, segment_id=segment_id_for(sid, phrase_id), question_id=question_id, phrase_id=phrase_id,
                 text="I led the team.", start=4.75, end=5.5, confidence=0.9)
     )
@@ -222,7 +222,7 @@ async def test_a_recording_whose_audio_was_deleted_by_retention_is_not_listed(se
     # the document outlives the blob: the storage lifecycle rule deletes old audio, not Store documents
     await world.sessions.save_recording(Recording(session_id=sid, name=name, question_id=question_id, connection=1, start=0.0, duration=2.0))
     phrase_id = PHRASES_PER_CONNECTION + 1
-    await world.sessions.record_segment(
+    await (await world.sessions.transcript_writer(sid)).record(
         Segment(session_id=sid, seq=1, segment_id=segment_id_for(sid, phrase_id), question_id=question_id, phrase_id=phrase_id,
                 text="I led the team.", start=0.5, end=1.5, confidence=0.9)
     )

@@ -90,10 +90,11 @@ async def finished_interview(embedded) -> dict:
     session = reply.json()
     sid, sessions = session["session_id"], embedded.world.sessions
     await sessions.open_connection(sid)
+    writer = await sessions.transcript_writer(sid)
     for index, (question, text) in enumerate(zip(session["questions"], [STRONG, HOSTILE + " " + STRONG], strict=True)):
         words = timed_words(text, index * 100.0)
-        await sessions.record_segment(
-            Segment(session_id=sid, seq=await sessions.next_seq(sid), segment_id=segment_id_for(sid, index), question_id=question["id"],
+        await writer.record(
+            Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, index), question_id=question["id"],
                     phrase_id=index, text=text, start=words[0].start, end=words[-1].end, confidence=0.9, words=words)
         )
         if index == 0:

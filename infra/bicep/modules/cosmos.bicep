@@ -24,6 +24,7 @@ param documentRetentionDays int = 0
 var containerNames = [
   'sessions'
   'segments'
+  'answers'
   'scores'
   'evaluations'
   'summaries'

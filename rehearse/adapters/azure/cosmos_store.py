@@ -14,7 +14,7 @@ from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosReso
 from rehearse.domain.errors import ConcurrencyConflict
 
 # Bicep creates exactly these (infrastructure tests compare it with these constants); other names are refused.
-CONTAINERS: tuple[str, ...] = ("sessions", "segments", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history")
+CONTAINERS: tuple[str, ...] = ("sessions", "segments", "answers", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history")
 # "history" is the one container partitioned by candidate id: its partition key path is the same /session_id, whose value
 # there is the candidate's id (the Store's partition argument), so every container keeps one partition key path.
 PARTITION_KEY_PATH = "/session_id"
