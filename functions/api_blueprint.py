@@ -8,7 +8,7 @@ from functools import cache
 import azure.functions as func
 
 from functions.host_world import host_world
-from rehearse.app.http_api import ApiRequest, HttpApi
+from rehearse.app.http_api import ROUTES, ApiRequest, HttpApi, Route
 
 bp = func.Blueprint()
 
@@ -34,49 +34,16 @@ async def _call(name: str, req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(response.body), status_code=response.status, mimetype="application/json", headers=dict(response.headers))
 
 
-@bp.route(route="roles", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def list_roles(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("roles", req)
+def _function(route: Route):
+    async def call(req: func.HttpRequest) -> func.HttpResponse:
+        return await _call(route.operation, req)
+
+    call.__name__ = route.function
+    return call
 
 
-@bp.route(route="sessions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-async def create_session(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("create_session", req)
-
-
-@bp.route(route="sessions/{session_id}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def get_session(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("get_session", req)
-
-
-@bp.route(route="sessions/{session_id}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-async def delete_session(req: func.HttpRequest) -> func.HttpResponse:
-    # the relay runs elsewhere (Container Apps): a live connection is not closed from here; its next write finds the
-    # session unknown and stops recording it
-    return await _call("delete_session", req)
-
-
-@bp.route(route="sessions/{session_id}/report.html", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def get_report_html(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("report_html", req)
-
-
-@bp.route(route="history", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def list_history(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("history", req)
-
-
-@bp.route(route="sessions/{session_id}/negotiate", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def negotiate(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("negotiate", req)
-
-
-@bp.route(route="sessions/{session_id}/recordings/{name}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def get_recording(req: func.HttpRequest) -> func.HttpResponse:
-    # the whole blob is read and sliced: fine for answers of a few MB (a minute of 16 kHz audio is 1.9 MB)
-    return await _call("recording", req)
-
-
-@bp.route(route="sessions/{session_id}/diagnostics", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-async def upload_diagnostics(req: func.HttpRequest) -> func.HttpResponse:
-    return await _call("upload_diagnostics", req)
+# One function per route of the shared table (rehearse/app/http_api.py ROUTES). DELETE does not close a live
+# connection from here: the relay runs elsewhere (Container Apps), and its next write finds the session unknown.
+# A recording is read whole and sliced: fine for answers of a few MB (a minute of 16 kHz audio is 1.9 MB).
+for _route in ROUTES:
+    bp.function_name(_route.function)(bp.route(route=_route.path, methods=[_route.method], auth_level=func.AuthLevel.ANONYMOUS)(_function(_route)))

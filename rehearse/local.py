@@ -19,7 +19,7 @@ from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
 from rehearse.app.feedback_pipeline import FeedbackPipeline
-from rehearse.app.http_api import HttpApi
+from rehearse.app.http_api import ROUTES, HttpApi
 from rehearse.app.world import World
 from rehearse.config import build_world
 from rehearse.settings import Settings
@@ -56,15 +56,8 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
         return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     add_relay_routes(app, world, relay)
-    app.router.add_get("/api/roles", operation("roles"))
-    app.router.add_post("/api/sessions", operation("create_session"))
-    app.router.add_get("/api/sessions/{session_id}", operation("get_session"))
-    app.router.add_delete("/api/sessions/{session_id}", operation("delete_session"))
-    app.router.add_get("/api/sessions/{session_id}/report.html", operation("report_html"))
-    app.router.add_get("/api/history", operation("history"))
-    app.router.add_get("/api/sessions/{session_id}/negotiate", operation("negotiate"))
-    app.router.add_get("/api/sessions/{session_id}/recordings/{name}", operation("recording"))
-    app.router.add_post("/api/sessions/{session_id}/diagnostics", operation("upload_diagnostics"))
+    for route in ROUTES:
+        app.router.add_route(route.method, f"/api/{route.path}", operation(route.operation))
     app.router.add_get(PUBSUB_PATH, hub.handle)
     app.router.add_get("/{name:.*}", page)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest
+from rehearse.domain.parsing import problems
 from rehearse.interview.link_quality import LinkFigures
 
 CONTAINER = "diagnostics"
@@ -68,9 +69,7 @@ def parse_upload(body: object) -> DiagnosticsUpload:
     try:
         return DiagnosticsUpload.model_validate(body)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidRequest(f"diagnostics: {where}: {first['msg']} (see docs/protocol.md)") from None
+        raise InvalidRequest(f"diagnostics: {problems(exc, limit=1)} (see docs/protocol.md)") from None
 
 
 def blob_name(session_id: str, received: datetime, reason: str) -> str:

@@ -19,6 +19,7 @@ from rehearse.domain.documents import answer_id, evaluation_id, score_id
 from rehearse.domain.errors import InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
 from rehearse.domain.model import Answer, Segment, Session
+from rehearse.domain.notifications import AnswerScoredNote, QuestionSummaryNote, ReportReady, wire
 
 log = logging.getLogger("rehearse.functions")
 
@@ -110,6 +111,9 @@ class FeedbackPipeline:
     async def _still_there(self, session_id: str) -> bool:
         return await self._world.store.get(SESSIONS, session_id, session_id) is not None
 
+    async def _notify(self, note: AnswerScoredNote | QuestionSummaryNote | ReportReady) -> None:
+        await self._world.publisher.publish(note.session_id, wire(note))
+
     async def _next(self, event) -> None:
         queue = QUEUE_FOR[event.type]
         with tracing.span("queue.send", event.session_id, kind="producer", queue=queue):
@@ -133,7 +137,7 @@ class FeedbackPipeline:
                 build_answer_score, sid, answer.question, answer_text(answer), self._world.embedder, self._world.tone
             )
             await self._put(SCORES, sid, doc_id, score)
-        await self._world.publisher.publish(sid, {"v": 1, "type": "answer.scored", "session_id": sid, "question_id": qid, "score": score.model_dump(mode="json", include={"overall", "scores", "rubric", "question_index"})})
+        await self._notify(AnswerScoredNote.of(score))
         await self._next(AnswerScored(session_id=sid, question_id=qid, score_id=doc_id))
 
     @_handler
@@ -172,7 +176,7 @@ class FeedbackPipeline:
         assert evaluation.judgement is not None
         judged = await asyncio.to_thread(rescored, score, answer, evaluation.judgement, evaluation.model)
         await self._put(SCORES, sid, doc_id, judged)
-        await self._world.publisher.publish(sid, {"v": 1, "type": "answer.scored", "session_id": sid, "question_id": qid, "score": judged.model_dump(mode="json", include={"overall", "scores", "rubric", "question_index"})})
+        await self._notify(AnswerScoredNote.of(judged))
 
     @_handler
     async def summarize_question(self, message: dict[str, Any]) -> None:
@@ -187,7 +191,7 @@ class FeedbackPipeline:
             sid, question, AnswerScore.model_validate(score) if score else None, Evaluation.model_validate(evaluation) if evaluation else None
         )
         await self._put(SUMMARIES, sid, summary.id, summary)
-        await self._world.publisher.publish(sid, {"v": 1, "type": "question.summary", "session_id": sid, "summary": summary.model_dump(mode="json")})
+        await self._notify(QuestionSummaryNote(session_id=sid, summary=summary))
         session = await self._world.sessions.get(sid)
         if session.is_ended and await self._summaries_complete(session):  # the report was waiting for this summary
             await self._next(InterviewEnded(session_id=sid))
@@ -216,7 +220,7 @@ class FeedbackPipeline:
         if not await self._still_there(sid):
             await self._world.blobs.delete(REPORTS, f"{sid}/report.json")
             raise UnknownSession(f"session {sid!r} was deleted")
-        await self._world.publisher.publish(sid, {"v": 1, "type": "report.ready", "session_id": sid, "report": report.model_dump(mode="json")})
+        await self._notify(ReportReady(session_id=sid, report=report))
 
     async def _summaries_complete(self, session: Session) -> bool:
         """Every closed answer has its summary: the report can be built."""

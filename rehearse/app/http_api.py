@@ -124,16 +124,54 @@ def _expiry(expires: int) -> str:
 _SESSION_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # what sessions.create makes ('s_' + hex), and a little more
 
 
+@dataclass(frozen=True)
+class Route:
+    """One operation of the API: the embedded server and the Functions blueprint both register exactly these."""
+
+    method: str
+    path: str  # below /api/, with {parameters}
+    operation: str
+    function: str  # the Azure Functions function name
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "roles", "roles", "list_roles"),
+    Route("POST", "sessions", "create_session", "create_session"),
+    Route("GET", "sessions/{session_id}", "get_session", "get_session"),
+    Route("DELETE", "sessions/{session_id}", "delete_session", "delete_session"),
+    Route("GET", "sessions/{session_id}/report.html", "report_html", "get_report_html"),
+    Route("GET", "history", "history", "list_history"),
+    Route("GET", "sessions/{session_id}/negotiate", "negotiate", "negotiate"),
+    Route("GET", "sessions/{session_id}/recordings/{name}", "recording", "get_recording"),
+    Route("POST", "sessions/{session_id}/diagnostics", "upload_diagnostics", "upload_diagnostics"),
+)
+
+
 class HttpApi:
     def __init__(self, world: World, close_live: Callable[[str], Awaitable[None]] | None = None) -> None:
         """close_live ends a session's live relay connection, where the relay runs in this process (the embedded default)."""
         self._world = world
         self._close_live = close_live
+        self._operations: dict[str, Callable[[ApiRequest], Awaitable[ApiResponse]]] = {
+            "roles": self._roles,
+            "create_session": self._create_session,
+            "get_session": self._get_session,
+            "delete_session": self._delete_session,
+            "report_html": self._report_html,
+            "history": self._history,
+            "negotiate": self._negotiate,
+            "recording": self._recording,
+            "upload_diagnostics": self._upload_diagnostics,
+        }
+        assert set(self._operations) == {r.operation for r in ROUTES}, "every route has an operation, and no more"
 
     async def handle(self, name: str, request: ApiRequest) -> ApiResponse:
         """Run one operation; every RehearseError becomes its JSON error, once, here."""
+        operation = self._operations.get(name)
+        if operation is None:
+            raise LookupError(f"no API operation {name!r}; the routes are rehearse.app.http_api.ROUTES")
         try:
-            return await getattr(self, "_" + name)(request)
+            return await operation(request)
         except RehearseError as exc:
             return error_response(exc)
 

@@ -16,6 +16,8 @@ from rehearse.domain.documents import answer_id
 from rehearse.domain.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
 from rehearse.domain.model import Answer, Question, Recording, Segment, Session, SessionStatus, utc_now
+from rehearse.domain.notifications import AnswerCompletedNote, SessionDeleted, SessionEnded, SessionLive, wire
+from rehearse.domain.parsing import problems
 from rehearse.domain.question_bank import QuestionBank
 from rehearse.domain.tailoring import MAX_JOB_DESCRIPTION_CHARS, pick_questions
 from rehearse.ports import Blobs, Evaluator, Publisher, Queue, Store
@@ -62,15 +64,7 @@ def parse_create_request(body: Any) -> CreateSessionRequest:
     try:
         return CreateSessionRequest.model_validate(body)
     except ValidationError as exc:
-        raise InvalidRequest(_describe(exc)) from None
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"]) or "body"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
+        raise InvalidRequest(problems(exc)) from None
 
 
 class DeletedSession(BaseModel):
@@ -173,7 +167,7 @@ class Sessions:
 
         session = await self._update(session_id, change)
         if not session.is_ended:
-            await self._publish(session_id, {"type": "session.live", "current_question": session.current_question})
+            await self._publish(SessionLive(session_id=session_id, current_question=session.current_question))
         return session
 
     async def transcript_writer(self, session_id: str) -> TranscriptWriter:
@@ -220,10 +214,10 @@ class Sessions:
             ids = [s.segment_id for s in segments]
             completed = AnswerCompleted(session_id=session_id, question_id=question.id, answer_id=answer.answer_id, segment_ids=ids, reason=reason)
             await self._enqueue(completed)
-            await self._publish(session_id, {"type": "answer.completed", "question_id": question.id, "segment_ids": ids, "reason": reason})
+            await self._publish(AnswerCompletedNote(session_id=session_id, question_id=question.id, segment_ids=ids, reason=reason))
             if session.is_ended:
                 await self._enqueue(InterviewEnded(session_id=session_id))
-                await self._publish(session_id, {"type": "session.ended"})
+                await self._publish(SessionEnded(session_id=session_id))
             return session
 
     async def delete(self, session_id: str, blobs: Blobs | None = None, candidate_id: str | None = None) -> DeletedSession:
@@ -236,7 +230,7 @@ class Sessions:
         found = await self._store.get(SESSIONS, session_id, session_id)
         owner = Session.model_validate(found[0]).candidate_id if found is not None else candidate_id
         if found is not None:
-            await self._publish(session_id, {"type": "session.deleted"})
+            await self._publish(SessionDeleted(session_id=session_id))
         documents = await self._store.delete_partition(SESSIONS, session_id)
         others = await asyncio.gather(*(self._store.delete_partition(c, session_id) for c in SESSION_CONTAINERS if c != SESSIONS))
         documents += sum(others)
@@ -261,14 +255,14 @@ class Sessions:
                 # the message carries this span's traceparent: the function that handles it continues the trace
                 await self._queue.send(queue, tracing.inject(event.model_dump(mode="json")))
 
-    async def _publish(self, session_id: str, event: dict[str, Any]) -> None:
+    async def _publish(self, note: SessionLive | AnswerCompletedNote | SessionEnded | SessionDeleted) -> None:
         """Live notifications are best effort: the queue carries what matters, and the page re-reads on resume."""
         if self._publisher is None:
             return
         try:
-            await self._publisher.publish(session_id, {"v": 1, "session_id": session_id, **event})
+            await self._publisher.publish(note.session_id, wire(note))
         except Exception:
-            log.warning("session %s: could not publish %s", session_id, event.get("type"), exc_info=True)
+            log.warning("session %s: could not publish %s", note.session_id, note.type, exc_info=True)
 
 
 class TranscriptWriter:

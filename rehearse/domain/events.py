@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from rehearse.domain.errors import InvalidRequest
+from rehearse.domain.parsing import problems
 
 V = 1
 
@@ -63,4 +64,4 @@ def parse_event(body: dict | str | bytes) -> AnswerCompleted | AnswerScored | Qu
     try:
         return _event.validate_json(body) if isinstance(body, str | bytes) else _event.validate_python(body)
     except ValidationError as exc:
-        raise InvalidRequest(f"not a Rehearse event: {exc.errors()[0]['msg']}") from None
+        raise InvalidRequest(f"not a Rehearse event: {problems(exc, whole='event', limit=1)}") from None

@@ -1,10 +1,18 @@
-"""Filler words the transcript must keep as evidence for scoring."""
+"""The one vocabulary of hesitations: the spellings recognizers use, and the name each is reported under. The
+transcript keeps them as evidence; the scorer counts them (rehearse/feedback/scoring/fillers.py)."""
 
 from __future__ import annotations
 
 import re
 
-HESITATIONS = frozenset({"um", "uh", "er", "erm", "ah", "hmm", "mm", "uhm"})
+HESITATION_NAMES = {
+    "um": "um", "uhm": "um", "umm": "um",
+    "uh": "uh", "uhh": "uh",
+    "er": "er", "erm": "er",
+    "ah": "ah",
+    "hmm": "hmm", "hm": "hmm", "mm": "hmm",
+}  # fmt: skip
+HESITATIONS = frozenset(HESITATION_NAMES)
 
 _WORD = re.compile(r"[a-z']+")
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rehearse.domain.model import Question
+from rehearse.domain.parsing import problems, unfenced
 
 MAX_JOB_DESCRIPTION_CHARS = 20_000
 MAX_TAILORED_TEXT = 600  # a reworded question is still one or two spoken sentences
@@ -372,12 +373,11 @@ def accept_tailoring(content: str, candidates: list[Question], count: int) -> li
     """The model's answer as session questions (bank ids and key points, the model's wording); TailoringRejected if
     it is not JSON, off the schema, names an id outside the bank or twice, or chose the wrong number."""
     try:
-        answer = TailoredAnswer.model_validate(json.loads(_unfenced(content)))
+        answer = TailoredAnswer.model_validate(json.loads(unfenced(content)))
     except json.JSONDecodeError as exc:
         raise TailoringRejected(f"llm_malformed_json: {exc.msg} at char {exc.pos}") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise TailoringRejected(f"llm_off_schema: {'.'.join(map(str, first['loc'])) or 'answer'}: {first['msg']}") from None
+        raise TailoringRejected(f"llm_off_schema: {problems(exc, whole='answer', limit=1)}") from None
     bank = {q.id: q for q in candidates}
     wanted = min(count, len(candidates))
     if len(answer.questions) != wanted:
@@ -395,8 +395,3 @@ def accept_tailoring(content: str, candidates: list[Question], count: int) -> li
     return chosen
 
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
-
-def _unfenced(content: str) -> str:
-    return _FENCE.sub(r"\1", content)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rehearse.domain.errors import InvalidToken, RehearseError
+from rehearse.domain.parsing import problems
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
 PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"
@@ -127,9 +128,7 @@ def _decode_principal(encoded: str) -> _Principal:
     try:
         return _Principal.model_validate(document)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the document"
-        raise InvalidToken(f"the X-MS-CLIENT-PRINCIPAL JSON is not an Easy Auth principal: {where}: {first['msg']}") from None
+        raise InvalidToken(f"the X-MS-CLIENT-PRINCIPAL JSON is not an Easy Auth principal: {problems(exc, whole='the document', limit=1)}") from None
 
 
 def _candidate(candidate_id: str, name: str | None, provider: str) -> Candidate:

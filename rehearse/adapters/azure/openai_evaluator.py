@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import random
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from pydantic import ValidationError
 from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Rewrite
 from rehearse.domain.documents import evaluation_id
 from rehearse.domain.model import Question
+from rehearse.domain.parsing import problems, unfenced
 from rehearse.domain.tailoring import TailoringRejected, accept_tailoring, tailoring_messages, tailoring_response_format
 from rehearse.feedback.evaluation.deterministic import DeterministicEvaluator
 from rehearse.feedback.evaluation.judgement import validated
@@ -111,12 +111,11 @@ def _status_failure(error: APIStatusError) -> _Transient | _ModelFailed:
     return _ModelFailed(f"llm_unavailable: {status} {error.message[:200]}")
 
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 def parse_feedback(content: str) -> Feedback:
     """The model's JSON as Feedback; raises _ModelFailed saying how it was malformed or off-schema."""
-    content = _FENCE.sub(r"\1", content)  # compatible endpoints that ignore response_format often fence their JSON
+    content = unfenced(content)
     try:
         data = json.loads(content)
     except json.JSONDecodeError as e:
@@ -124,8 +123,7 @@ def parse_feedback(content: str) -> Feedback:
     try:
         return Feedback.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'answer'}: {err['msg']}" for err in e.errors()[:3])
-        raise _ModelFailed(f"llm_off_schema: {problems}") from None
+        raise _ModelFailed(f"llm_off_schema: {problems(e, whole='answer', limit=3)}") from None
 
 
 class OpenAIEvaluator:

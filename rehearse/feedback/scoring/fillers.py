@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from rehearse.domain.fillers import HESITATION_NAMES
 from rehearse.feedback.scoring.hedges import is_softener
 from rehearse.feedback.scoring.text import NUMBER_WORDS, SUBJECT_PRONOUNS, Token, Transcript, is_number
 
-# Spellings of a hesitation the recognizers use, and the name we report it under.
-HESITATION_NAMES = {
-    "um": "um",
-    "uhm": "um",
-    "umm": "um",
-    "uh": "uh",
-    "uhh": "uh",
-    "er": "er",
-    "erm": "er",
-    "ah": "ah",
-    "hmm": "hmm",
-    "hm": "hmm",
-    "mm": "hmm",
-}
 ALWAYS_FILLERS = frozenset({"basically", "literally"})
 
 # "like" after these is a verb: "I like", "we'd like", "would like to", "don't like".

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rehearse import DATA_DIR
 from rehearse.domain.analysis_model import DIMENSIONS, Dimension, RubricRef
+from rehearse.domain.parsing import problems
 from rehearse.feedback.scoring.signals import SIGNALS
 
 RUBRIC_DIR = DATA_DIR / "rubrics"
@@ -202,7 +203,7 @@ def _load(role: str | None, folder: Path) -> Rubric:
     try:
         return Rubric.model_validate(data)
     except ValidationError as error:
-        raise InvalidRubric(f"{path}: {_readable(error)}") from None
+        raise InvalidRubric(f"{path}: {problems(error, whole='rubric', limit=None)}") from None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -228,5 +229,3 @@ def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _readable(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
