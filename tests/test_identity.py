@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from rehearse.app.http_api import http_status
 from rehearse.domain.errors import InvalidToken
 from rehearse.security.identity import (
     ANONYMOUS,
@@ -121,7 +122,7 @@ def test_padding_dropped_by_a_proxy_is_tolerated():
 def test_malformed_principal_is_a_precise_invalid_token(value, message):
     with pytest.raises(InvalidToken, match=message) as caught:
         candidate_from_principal({"x-ms-client-principal": value})
-    assert caught.value.status == 401 and caught.value.code == "invalid_token"
+    assert http_status(caught.value) == 401 and caught.value.code == "invalid_token"
 
 
 def test_an_overlong_id_is_rejected_not_stored():
@@ -138,7 +139,7 @@ def test_required_sign_in_needs_a_principal():
     assert signed_in_candidate(headers_for(ENTRA_PRINCIPAL), require_sign_in=True).id == OID
     with pytest.raises(SignInRequired) as caught:
         signed_in_candidate({}, require_sign_in=True)
-    assert (caught.value.status, caught.value.code) == (401, "sign_in_required")
+    assert (http_status(caught.value), caught.value.code) == (401, "sign_in_required")
 
 
 def test_only_the_owner_may_read_a_session():
@@ -146,7 +147,7 @@ def test_only_the_owner_may_read_a_session():
     check_owner(owner, OID)
     with pytest.raises(NotYourSession) as caught:
         check_owner(Candidate(id="someone-else", provider="aad"), OID)
-    assert (caught.value.status, caught.value.code) == (403, "not_your_session")
+    assert (http_status(caught.value), caught.value.code) == (403, "not_your_session")
 
 
 def test_without_sign_in_the_candidate_is_the_one_the_token_names_or_a_new_one():
@@ -159,6 +160,6 @@ def test_with_sign_in_the_candidate_is_the_principal_and_a_token_must_name_them(
     assert acting_candidate_id(headers_for(ENTRA_PRINCIPAL), True, OID) == OID
     with pytest.raises(CandidateMismatch) as caught:
         acting_candidate_id(headers_for(ENTRA_PRINCIPAL), True, "c_someone_else")
-    assert (caught.value.status, caught.value.code) == (403, "candidate_mismatch")
+    assert (http_status(caught.value), caught.value.code) == (403, "candidate_mismatch")
     with pytest.raises(SignInRequired):
         acting_candidate_id({}, True, OID)
