@@ -7,7 +7,7 @@ MODEL_DIR := $(DATA_DIR)/models/whisper-base
 EMBEDDER_DIR := $(DATA_DIR)/models/minilm
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test bench eval lint install install-dev system system-test models embedder tone-model clean
+.PHONY: run test test-fast bench eval lint install install-dev system system-test models embedder tone-model clean
 
 run: install models
 	$(PY) -m rehearse.local
@@ -15,6 +15,11 @@ run: install models
 test: install-dev system-test models node_modules/.installed
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+
+# The unit tier for the edit-test loop (no browser, no WebRTC, no emulators), under a minute; `make test` runs all.
+test-fast: install-dev models
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -m "not slow" -q
 
 bench: install-dev system-test models
 	$(PY) -m bench.run
