@@ -172,9 +172,9 @@ def test_link_watch_unanswered_pings_make_the_link_poor():
     assert states == [LinkState.GOOD, LinkState.POOR] and watch.quality.reasons == ["ping_loss"]
 
 
-# -- the page runs the same rules (web/app.js) ----------------------------------------------------------------------
+# -- the page runs the same rules (web/link.js) ---------------------------------------------------------------------
 
-APP_JS = Path(__file__).resolve().parents[1] / "web" / "app.js"
+LINK_JS = Path(__file__).resolve().parents[1] / "web" / "link.js"
 
 _JS_NAMES = {
     "lostAfterMs": ("lost_after_s", 1000),
@@ -194,8 +194,8 @@ _JS_NAMES = {
 
 
 def page_thresholds() -> dict[str, float]:
-    block = re.search(r"const LINK_THRESHOLDS = Object\.freeze\(\{(.*?)\}\);", APP_JS.read_text(), re.S)
-    assert block, "web/app.js must define LINK_THRESHOLDS"
+    block = re.search(r"const LINK_THRESHOLDS = Object\.freeze\(\{(.*?)\}\);", LINK_JS.read_text(), re.S)
+    assert block, "web/link.js must define LINK_THRESHOLDS"
     body = re.sub(r"//[^\n]*", "", block.group(1))
     return json.loads("{" + re.sub(r"(\w+):", r'"\1":', body).rstrip().rstrip(",") + "}")
 
@@ -209,11 +209,10 @@ def test_the_page_uses_the_same_thresholds():
 
 
 def _page_rules() -> str:
-    """LINK_THRESHOLDS and the rule classes of web/app.js, as a script Node can run on its own."""
-    source = APP_JS.read_text()
-    thresholds = re.search(r"const LINK_THRESHOLDS = Object\.freeze\(\{.*?\}\);", source, re.S).group(0)
-    rules = source[source.index("function median(") : source.index("const link = {")]
-    return thresholds + "\n" + rules
+    """web/link.js as the page loads it (LINK_THRESHOLDS and the rule classes), as an ES module Node runs on its own."""
+    source = LINK_JS.read_text()
+    assert not re.search(r"^\s*import\b", source, re.M), "web/link.js imports nothing, so that Node can run it alone"
+    return source
 
 
 SCENARIO = [
@@ -234,7 +233,8 @@ console.log(JSON.stringify({{states, rtt: book.rttMs(), loss: book.loss()}}));
 """
     node = shutil.which("node")
     assert node, "Node.js runs the page's copy of the rules (make test installs it with the npm packages)"
-    page = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True, timeout=30).stdout)
+    run = [node, "--input-type=module", "-e", script]
+    page = json.loads(subprocess.run(run, check=True, capture_output=True, text=True, timeout=30).stdout)
     quality = LinkQuality()
     assert page["states"] == [quality.update(f, s).value for f, s in SCENARIO]
     book = PingBook()

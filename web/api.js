@@ -1,6 +1,7 @@
 // The HTTP API (docs/protocol.md) and what the page remembers between visits.
 
-const CANDIDATE_KEY = "rehearse.candidate"; // read by the History view too: {id, token, expires_at}
+import { CANDIDATE_KEY } from "./constants.js";
+
 export const CANDIDATE_HEADER = "X-Rehearse-Candidate";
 
 export class ApiError extends Error {

@@ -4,6 +4,27 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 
 export const $ = (id) => document.getElementById(id);
 
+// body[data-view]: "setup", "interview" (live) or "report" (after the interview: the report and its transcript).
+const VIEW_TITLES = { setup: "Rehearse: live AI mock interviews", interview: "Interview in progress · Rehearse", report: "Your interview report · Rehearse" };
+
+export function setView(view) {
+  document.body.dataset.view = view;
+  document.title = VIEW_TITLES[view];
+}
+
+// The page's error banner (#error).
+export function showError(message) {
+  const banner = $("error");
+  banner.textContent = message;
+  banner.hidden = false;
+}
+
+export function clearError() {
+  const banner = $("error");
+  banner.textContent = "";
+  banner.hidden = true;
+}
+
 export function make(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -33,6 +54,14 @@ export function fmt(value, digits = 0) {
 export function toScore(value) {
   const n = num(value);
   return n === null ? null : Math.max(0, Math.min(100, Math.round(n)));
+}
+
+// A score out of 100 as a badge whose label a screen reader hears: "Score for this answer: 72 out of 100".
+export function scoreBadge(score, label) {
+  const badge = make("span", "score-badge");
+  badge.title = `${label}: ${score} out of 100`;
+  badge.append(make("span", "visually-hidden", `${label}: `), String(score), make("span", "visually-hidden", " out of 100"));
+  return badge;
 }
 
 export function shorten(text, max = 80) {

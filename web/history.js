@@ -6,19 +6,19 @@
 // History view closes. Unhandled, the report is shown here, compactly, from GET /api/sessions/{id}.
 
 import { ApiError, api, forgetCandidate, loadCandidate, saveCandidate } from "./api.js";
-import { $, make, svg } from "./dom.js";
+import { CANDIDATE_KEY, CONFIDENCE_LEVELS, DIMENSIONS, DIMENSION_LABELS } from "./constants.js";
+import { $, make, svg, toScore } from "./dom.js";
+import { renderQuestionTable } from "./report_table.js";
 
-const CANDIDATE_KEY = "rehearse.candidate"; // written by api.js after POST /api/sessions
 const HASH = "#history";
 const LIST_LIMIT = 100;
 const STALE_MS = 50 * 60 * 1000; // the rows' session tokens live an hour: older lists are fetched again before use
-const DIMENSIONS = ["content", "structure", "clarity", "confidence"];
 const SERIES = [
   { key: "overall", label: "Overall", shape: "circle", dash: "" },
-  { key: "content", label: "Content", shape: "square", dash: "7 4" },
-  { key: "structure", label: "Structure", shape: "triangle", dash: "2 4" },
-  { key: "clarity", label: "Clarity", shape: "diamond", dash: "10 4 2 4" },
-  { key: "confidence", label: "Confidence", shape: "cross", dash: "4 3" },
+  { key: "content", label: DIMENSION_LABELS.content, shape: "square", dash: "7 4" },
+  { key: "structure", label: DIMENSION_LABELS.structure, shape: "triangle", dash: "2 4" },
+  { key: "clarity", label: DIMENSION_LABELS.clarity, shape: "diamond", dash: "10 4 2 4" },
+  { key: "confidence", label: DIMENSION_LABELS.confidence, shape: "cross", dash: "4 3" },
 ];
 const STATUS_WORDS = { created: "Not started", live: "Not finished", ended: "Finished" };
 const LONG_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -378,13 +378,8 @@ function statusWords(row) {
   return row.answered_count ? `${base}, report not ready yet` : `${base} without answers`;
 }
 
-function scoreOf(value) {
-  const n = Number(value);
-  return value === null || value === undefined || !Number.isFinite(n) ? null : Math.max(0, Math.min(100, Math.round(n)));
-}
-
 function finished(row) {
-  return row.report_ready && scoreOf(row.overall) !== null;
+  return row.report_ready && toScore(row.overall) !== null;
 }
 
 // rows: the interviews to show; null when they cannot be known (an error says why).
@@ -426,13 +421,13 @@ function renderRow(row) {
 function renderScores(row) {
   const box = make("div", "history-scores");
   box.append(overallBlock(row.overall));
-  if (scoreOf(row.overall) !== null) box.append(dimensionList(row.scores));
+  if (toScore(row.overall) !== null) box.append(dimensionList(row.scores));
   return box;
 }
 
 // "Overall 72 / 100"; both the list and an opened report show it.
 function overallBlock(value) {
-  const overall = scoreOf(value);
+  const overall = toScore(value);
   const big = make("p", "history-overall");
   big.dataset.score = overall === null ? "" : String(overall);
   big.append(make("span", "history-overall-label", "Overall"));
@@ -446,18 +441,18 @@ function dimensionList(scores) {
   const list = make("dl", "history-dims");
   for (const dim of DIMENSIONS) {
     const result = scores && scores[dim];
-    const score = result ? scoreOf(result.score) : null;
+    const score = result ? toScore(result.score) : null;
     const wrap = make("div", "history-dim");
     wrap.dataset.dimension = dim;
     wrap.dataset.score = score === null ? "" : String(score);
     const value = make("dd");
     value.append(make("span", "history-dim-score", score === null ? "–" : String(score)));
-    if (result && ["low", "medium", "high"].includes(result.level)) {
+    if (result && CONFIDENCE_LEVELS.includes(result.level)) {
       const level = make("span", "history-level", `${result.level} confidence`);
       level.dataset.level = result.level;
       value.append(level);
     }
-    wrap.append(make("dt", "", dim.charAt(0).toUpperCase() + dim.slice(1)), value);
+    wrap.append(make("dt", "", DIMENSION_LABELS[dim]), value);
     list.append(wrap);
   }
   return list;
@@ -520,7 +515,7 @@ const CHART = { height: 240, top: 28, right: 18, bottom: 58, left: 44, inset: 30
 function seriesValues(points) {
   const values = {};
   for (const series of SERIES) {
-    values[series.key] = points.map((row) => (series.key === "overall" ? scoreOf(row.overall) : scoreOf(row.scores && row.scores[series.key] && row.scores[series.key].score)));
+    values[series.key] = points.map((row) => (series.key === "overall" ? toScore(row.overall) : toScore(row.scores && row.scores[series.key] && row.scores[series.key].score)));
   }
   return values;
 }
@@ -683,8 +678,7 @@ function renderReport(row, session, report, err = null) {
   top.append(overall, dimensionList(report.scores));
   nodes.push(top);
 
-  const questions = Array.isArray(report.questions) ? report.questions.slice().sort((a, b) => a.question_index - b.question_index) : [];
-  if (questions.length) {
+  if (Array.isArray(report.questions) && report.questions.length) {
     const heading = make("h4", "", "Question by question");
     heading.id = "history-report-questions-title";
     const scroll = make("div", "table-scroll history-table-scroll");
@@ -693,39 +687,7 @@ function renderReport(row, session, report, err = null) {
     scroll.tabIndex = 0;
     const table = make("table", "report-table history-table");
     table.id = "history-report-questions";
-    table.append(make("caption", "visually-hidden", "Scores out of 100 for each question"));
-    // The report table's layout (style.css): a row per question on wide screens, a labelled block per question on phones.
-    const labels = ["Overall", ...DIMENSIONS.map((d) => d.charAt(0).toUpperCase() + d.slice(1))];
-    const head = make("tr");
-    const number = make("th");
-    number.scope = "col";
-    number.append(make("span", "", "#"), make("span", "visually-hidden", "Number"));
-    number.firstChild.setAttribute("aria-hidden", "true");
-    const question = make("th", "", "Question");
-    question.scope = "col";
-    head.append(number, question);
-    for (const name of labels) {
-      const th = make("th", "num", name);
-      th.scope = "col";
-      head.append(th);
-    }
-    const thead = make("thead");
-    thead.append(head);
-    const tbody = make("tbody");
-    for (const q of questions) {
-      const tr = make("tr");
-      const th = make("th", "", String(q.question_index + 1));
-      th.scope = "row";
-      tr.append(th, make("td", "q-text", q.question_text));
-      const figures = [q.overall, ...DIMENSIONS.map((d) => q.scores && q.scores[d] && q.scores[d].score)];
-      figures.forEach((value, i) => {
-        const td = make("td", i === 0 ? "num overall-cell" : "num", String(scoreOf(value) ?? "–"));
-        td.dataset.label = labels[i];
-        tr.append(td);
-      });
-      tbody.append(tr);
-    }
-    table.append(thead, tbody);
+    renderQuestionTable(table, report, { compact: true });
     scroll.append(table);
     nodes.push(heading, scroll);
   }

@@ -31,6 +31,12 @@ export async function getMicrophone() {
   }
 }
 
+// Releases a microphone stream (null is fine).
+export function stopStream(stream) {
+  if (!stream) return;
+  for (const track of stream.getTracks()) track.stop();
+}
+
 function toMicError(err) {
   const name = err && err.name;
   if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") {

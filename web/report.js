@@ -2,16 +2,15 @@
 // scores with their confidence, a score overview chart, the per-question table, the pace and fillers chart,
 // recommendations, example phrasing, and the export link.
 
+import { CONFIDENCE_LEVELS, DIMENSIONS, DIMENSION_LABELS } from "./constants.js";
 import { $, fmt, make, num, shorten, svg, toScore } from "./dom.js";
+import { renderQuestionTable } from "./report_table.js";
 
-export const DIMENSIONS = ["content", "structure", "clarity", "confidence"];
-const DIMENSION_LABELS = { content: "Content", structure: "Structure", clarity: "Clarity", confidence: "Confidence" };
 const CONFIDENCE_HELP = {
   low: "Low confidence: there was little to go on (a short answer) or the signals disagreed, so treat this score as a rough guide.",
   medium: "Medium confidence: a fair amount of evidence, mostly pointing the same way.",
   high: "High confidence: a long enough answer whose signals agree, so this score is well supported.",
 };
-const TABLE_LABELS = ["Overall", "Content", "Structure", "Clarity", "Confidence", "Pace (wpm)", "Fillers per min"];
 
 const els = {
   report: $("report"),
@@ -59,7 +58,7 @@ export function resetReport() {
 export function renderReport(data, { questionOf = () => null } = {}) {
   current = data;
   renderOverall(data);
-  renderQuestionTable(data);
+  renderQuestionTable(els.questions, data);
   renderRecommendations(data);
   renderExample(data, questionOf);
   renderReportMeta(data);
@@ -80,7 +79,7 @@ function drawCharts() {
 }
 
 function confidenceLevel(dim) {
-  if (dim && ["low", "medium", "high"].includes(dim.level)) return dim.level;
+  if (dim && CONFIDENCE_LEVELS.includes(dim.level)) return dim.level;
   const c = num(dim && dim.confidence);
   if (c === null) return null;
   return c < 0.4 ? "low" : c < 0.7 ? "medium" : "high";
@@ -225,49 +224,6 @@ function drawScoreOverview() {
     "Scores out of 100: " +
     rows.map((r) => `${r.label} ${r.value === null ? "not scored" : r.value}${r.level ? ` (${r.level} confidence)` : ""}`).join(", ") +
     ".";
-}
-
-// --- question by question --------------------------------------------------------------------------------------------
-
-function renderQuestionTable(data) {
-  const rows = (Array.isArray(data.questions) ? data.questions : []).filter((q) => q && typeof q === "object");
-  rows.sort((a, b) => Number(a.question_index) - Number(b.question_index));
-  const body = els.questions.tBodies[0];
-  const trs = rows.map((q, i) => {
-    const tr = make("tr");
-    if (typeof q.question_id === "string") tr.dataset.questionId = q.question_id;
-    const weakest = q.question_id && q.question_id === data.weakest_question_id;
-    if (weakest) tr.classList.add("weakest");
-    const number = Number.isInteger(q.question_index) ? q.question_index + 1 : i + 1;
-    const th = make("th", "num", String(number));
-    th.scope = "row";
-    const text = typeof q.question_text === "string" ? q.question_text : "";
-    const td = make("td", "q-text");
-    if (text) td.title = text;
-    td.append(make("span", null, shorten(text, 70) || `Question ${number}`));
-    if (weakest) td.append(" ", make("span", "tag", "Weakest"));
-    const scores = q.scores && typeof q.scores === "object" ? q.scores : {};
-    const cells = [
-      fmt(toScore(q.overall)),
-      ...DIMENSIONS.map((d) => fmt(toScore(scores[d] && scores[d].score))),
-      fmt(q.pace_wpm),
-      fmt(q.fillers_per_min, 1),
-    ].map((value, k) => {
-      const cell = make("td", k === 0 ? "num overall-cell" : "num", value);
-      cell.dataset.label = TABLE_LABELS[k]; // shown above the figure when the table is stacked on a phone
-      return cell;
-    });
-    tr.append(th, td, ...cells);
-    return tr;
-  });
-  if (trs.length === 0) {
-    const tr = make("tr");
-    const td = make("td", "muted", "No answered questions to score.");
-    td.colSpan = 9;
-    tr.append(td);
-    trs.push(tr);
-  }
-  body.replaceChildren(...trs);
 }
 
 // --- pace and fillers over time ----------------------------------------------------------------------------------

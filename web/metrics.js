@@ -1,0 +1,26 @@
+// Latency instrumentation: benchmarks and tests read window.rehearse; keep its shape.
+// metrics.connectionStates: {state, at (Date.now())} on every change of #connection's data-state;
+// metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
+
+export const rehearse = {
+  pc: null,
+  channel: null,
+  sessionId: null,
+  link: { state: null, figures: {} },
+  metrics: {
+    partialWords: [],
+    finals: [],
+    messages: 0,
+    cues: [],
+    pubsubEvents: 0,
+    connectionStates: [],
+    resumes: 0,
+    diagnosticsUploads: 0,
+  },
+};
+window.rehearse = rehearse;
+
+// Wall-clock milliseconds with sub-millisecond precision, comparable with the relay's heard_ms.
+export function nowMs() {
+  return performance.timeOrigin + performance.now();
+}
