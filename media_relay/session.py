@@ -245,9 +245,10 @@ class RelaySession:
                 case flow.Hush():
                     self._stop_speaking()
                     self._voice.hush()
-                case flow.StartAnswer(question=question):
-                    self._turn.reset()
+                case flow.OpenAnswer(question=question):
                     self._start_recording(question.id)
+                case flow.StartAnswer():
+                    self._turn.reset()
                 case flow.CloseAnswer(index=index, question_id=question_id, reason=reason):
                     self._spawn(self._close_answer(index, question_id, reason))
 
@@ -284,7 +285,7 @@ class RelaySession:
         self._dispatch(flow.AnswerClosed(session))
 
     def _start_recording(self, question_id: str) -> None:
-        """Record from the moment the relay listens for an answer; a question asked again goes on in the same file."""
+        """Record from the moment the question is shown; a question asked again goes on in the same file."""
         if not self._conductor.session.record_audio or (self._recorder is not None and self._recorder.question_id == question_id):
             return
         if self._recorder is not None:  # not expected: a recording stops when its answer closes

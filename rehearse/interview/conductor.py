@@ -122,8 +122,16 @@ class Hush:
 
 
 @dataclass(frozen=True)
+class OpenAnswer:
+    """`question` is shown: what the candidate says from now on belongs to its answer (recorded, if consented), even
+    while the question is still being read out."""
+
+    question: Question
+
+
+@dataclass(frozen=True)
 class StartAnswer:
-    """Listening for the answer to `question` begins: turn detection from scratch, recording if consented."""
+    """Listening for the answer to `question` begins: turn detection from scratch."""
 
     question: Question
 
@@ -137,7 +145,7 @@ class CloseAnswer:
     reason: CloseReason
 
 
-Action = Send | Say | Hush | StartAnswer | CloseAnswer
+Action = Send | Say | Hush | OpenAnswer | StartAnswer | CloseAnswer
 
 
 @dataclass
@@ -247,6 +255,7 @@ class InterviewConductor:
         actions: list[Action] = [
             Send(msg.StateOut(status="asking", question_index=question.index, total=total)),
             Send(msg.QuestionOut(question_id=question.id, index=question.index, total=total, text=question.text)),
+            OpenAnswer(question),
             Hush(),
         ]
         if speak:

@@ -1,7 +1,7 @@
 """Link quality: classifies a live connection as good, poor or lost from round trips, ping loss and media statistics.
 
 Both ends run these rules: the relay on its own pings (media_relay/session.py), the page on its pings plus
-`getStats()` figures (web/app.js, `LINK_THRESHOLDS`, `PingBook`, `LinkQuality`: the same numbers and the same
+`getStats()` figures (web/link.js, `LINK_THRESHOLDS`, `PingBook`, `LinkQuality`: the same numbers and the same
 steps; tests/test_link_quality.py checks the numbers match).
 
 The rules, with the defaults of `Thresholds`:

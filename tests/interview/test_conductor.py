@@ -16,6 +16,7 @@ from rehearse.interview.conductor import (
     Hush,
     InterviewConductor,
     LinkChanged,
+    OpenAnswer,
     Resumed,
     Say,
     Send,
@@ -81,6 +82,8 @@ def test_hello_asks_the_current_question_aloud_and_shows_it():
     assert (question.question_id, question.text) == ("q1", "Question number 1?")
     assert isinstance(actions[-1], Say) and actions[-1].text == "Question number 1?"
     assert of(actions, Hush), "whatever was being said stops first"
+    [opened] = of(actions, OpenAnswer)
+    assert opened.question.id == "q1", "words said while the question is read belong to its answer, and are recorded"
 
 
 def test_the_answer_is_listened_for_once_the_question_has_been_spoken():
