@@ -75,8 +75,12 @@ def axe_violations(page: Page) -> list[dict]:
     assert AXE.exists(), "axe-core is missing: `npm ci` installs it (make test does)"
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(path=str(AXE))
+    # A cue fading in or out is mid-way between transparent and opaque for a moment: its contrast is checked once the
+    # page's finite animations and transitions have settled (endless ones, such as the connecting dot, are skipped).
     found = page.evaluate(
         """async () => {
+            const finite = document.getAnimations().filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime));
+            await Promise.all(finite.map(a => a.finished.catch(() => null)));
             const result = await axe.run(document, {resultTypes: ['violations']});
             return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' '))}));
