@@ -3,7 +3,8 @@
 
 import { make } from "./dom.js";
 
-const CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, channelCount: 1 } };
+// Echo cancellation keeps the interviewer's own voice, played by the speakers, from sounding like the candidate speaking over it.
+const CONSTRAINTS = { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 } };
 const METER_FLOOR_DB = -60; // quieter than this shows as an empty meter
 const METER_ARIA_MS = 250; // aria-valuenow changes at most this often: screen readers need no 60 Hz updates
 export const TEST_RECORDING_MS = 3000;

@@ -85,6 +85,13 @@ class StateOut(_Message):
     total: int
 
 
+class InterruptedOut(_Message):
+    """The candidate spoke over the interviewer, who stopped to listen: the answer has begun."""
+
+    type: Literal["interrupted"] = "interrupted"
+    question_id: str
+
+
 class QuestionOut(_Message):
     type: Literal["question"] = "question"
     question_id: str

@@ -1,8 +1,13 @@
 """The interview's flow as a pure state machine: typed events in, actions out, no I/O and no clock of its own.
 
     idle --Resumed--> asking --Spoken--> listening --Control next/end, TurnEnded--> closing --AnswerClosed--> asking
-                         ^                   |                                            |            \\--> ended
-                         +----Control repeat-+                                            +--CloseFailed--> listening
+                       |  ^                  |                                            |            \\--> ended
+                       |  +--Control repeat--+                                            +--CloseFailed--> listening
+                       +--CandidateVoice hold--> held --release--> asking
+                                                   +--interrupt--> listening (the interviewer stops: barge-in)
+
+`asking` is the interviewer speaking (an acknowledgement of the last answer, then the question); `held` is the
+interviewer paused because the candidate began to speak over it (rehearse/interview/barge_in.py decides when).
 
 The relay (media_relay/session.py) turns WebRTC into events and carries out the actions; everything it decides about
 the interview (which question is being answered, when an answer closes, what the page is told, which cue fires)
@@ -22,7 +27,7 @@ from rehearse.interview import channel_messages as msg
 from rehearse.interview.cues import CueEngine
 from rehearse.interview.link_quality import SHORT_CUES, LinkState
 
-Status = Literal["idle", "asking", "listening", "closing", "ended"]
+Status = Literal["idle", "asking", "held", "listening", "closing", "ended"]
 CloseReason = Literal["next", "end", "silence"]
 
 
@@ -90,6 +95,15 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class CandidateVoice:
+    """The candidate's voice while the interviewer speaks (rehearse/interview/barge_in.py): `hold` pauses the
+    interviewer, `release` lets it go on (a cough, an "okay"), `interrupt` gives the candidate the floor."""
+
+    decision: Literal["hold", "release", "interrupt"]
+    audio_s: float
+
+
+@dataclass(frozen=True)
 class LinkChanged:
     """The page's report of the link, or the relay's own reading of it."""
 
@@ -97,7 +111,7 @@ class LinkChanged:
     state: LinkState
 
 
-Event = Resumed | Control | TurnEnded | Spoken | AnswerClosed | CloseFailed | Heard | Tick | LinkChanged
+Event = Resumed | Control | TurnEnded | Spoken | AnswerClosed | CloseFailed | Heard | Tick | CandidateVoice | LinkChanged
 
 
 # -- actions -------------------------------------------------------------------------------------------------------
@@ -119,6 +133,16 @@ class Say:
 @dataclass(frozen=True)
 class Hush:
     """Stop the interviewer's voice now."""
+
+
+@dataclass(frozen=True)
+class PauseVoice:
+    """Pause the interviewer's voice where it is (the candidate began to speak over it)."""
+
+
+@dataclass(frozen=True)
+class ResumeVoice:
+    """Go on speaking from a little before the pause."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +169,20 @@ class CloseAnswer:
     reason: CloseReason
 
 
-Action = Send | Say | Hush | OpenAnswer | StartAnswer | CloseAnswer
+Action = Send | Say | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer | CloseAnswer
+
+# Said before the next question, so that an answer is heard (rehearse/interview/conductor.py picks one, never the same
+# twice in a row). Short: the question follows in the same breath.
+ACKNOWLEDGEMENTS = (
+    "Thanks.",
+    "Got it, let's move on.",
+    "Thank you.",
+    "Okay, thanks for that.",
+    "Great, thank you.",
+    "Understood. Next question.",
+    "Thanks, that's helpful.",
+    "All right.",
+)
 
 
 @dataclass
@@ -167,6 +204,7 @@ class InterviewConductor:
     _partial_words: list[tuple[str, float]] = field(default_factory=list)  # the phrase being spoken
     _page_link: LinkState = LinkState.GOOD
     _relay_link: LinkState = LinkState.GOOD
+    _acknowledged: int = -1  # index in ACKNOWLEDGEMENTS of the last one said
 
     def __post_init__(self) -> None:
         self._first_index = self.session.current_question
@@ -175,6 +213,11 @@ class InterviewConductor:
     @property
     def listening(self) -> bool:
         return self.status == "listening"
+
+    @property
+    def speaking(self) -> bool:
+        """The interviewer is talking (or paused mid-sentence because the candidate spoke over it)."""
+        return self.status in ("asking", "held")
 
     @property
     def degraded(self) -> bool:
@@ -212,13 +255,22 @@ class InterviewConductor:
                     return self._ended()
                 return self._ask(speak=not under_way, audio_s=at)
             case Control(kind="repeat", audio_s=at):
-                return self._ask(speak=True, audio_s=at) if self.status in ("asking", "listening") else []
-            case Control(kind=kind, audio_s=at) if self.status in ("asking", "listening"):
+                return self._ask(speak=True, audio_s=at) if self.status in ("asking", "held", "listening") else []
+            case Control(kind=kind, audio_s=at) if self.status in ("asking", "held", "listening"):
                 return self._close(at, "end" if kind == "end" else "next")
             case TurnEnded(audio_s=at) if self.status == "listening":
                 return self._close(at, "silence")
-            case Spoken(ask=ask, audio_s=at) if self.status == "asking" and ask == self.ask:
+            case Spoken(ask=ask, audio_s=at) if self.status in ("asking", "held") and ask == self.ask:
                 return self._listen(at)
+            case CandidateVoice(decision="hold") if self.status == "asking":
+                self.status = "held"
+                return [PauseVoice()]
+            case CandidateVoice(decision="release") if self.status == "held":
+                self.status = "asking"
+                return [ResumeVoice()]
+            case CandidateVoice(decision="interrupt", audio_s=at) if self.status in ("asking", "held"):
+                question_id = self.question_id(self.session.current_question)
+                return [Hush(), Send(msg.InterruptedOut(question_id=question_id)), *self._listen(at)]
             case AnswerClosed(session=session) if self.status == "closing" and self._closing is not None:
                 closing, self._closing = self._closing, None
                 self.session = session
@@ -226,7 +278,7 @@ class InterviewConductor:
                 if session.is_ended:
                     self.status = "ended"
                     return done + [Hush(), *self._ended()]
-                return done + self._ask(speak=True, audio_s=0.0)
+                return done + self._ask(speak=True, audio_s=0.0, acknowledge=True)
             case CloseFailed() if self.status == "closing":
                 self._closing = None
                 self._boundaries.pop()
@@ -245,7 +297,7 @@ class InterviewConductor:
         return []  # an event that does not apply in this state (a control after the end, a late Spoken, ...)
 
     # -- transitions ---------------------------------------------------------------------------------------------
-    def _ask(self, speak: bool, audio_s: float) -> list[Action]:
+    def _ask(self, speak: bool, audio_s: float, acknowledge: bool = False) -> list[Action]:
         question = self.session.question_at(self.session.current_question)
         if question is None:
             return []
@@ -259,8 +311,17 @@ class InterviewConductor:
             Hush(),
         ]
         if speak:
-            return actions + [Say(question.text, self.ask)]
+            return actions + [Say(f"{self._acknowledgement()} {question.text}" if acknowledge else question.text, self.ask)]
         return actions + self._listen(audio_s)
+
+    def _acknowledgement(self) -> str:
+        """Varied, never the same twice in a row, and the same for the same session and question (replays agree)."""
+        seed = sum(map(ord, self.session.session_id)) + 7 * self.session.current_question
+        choice = seed % len(ACKNOWLEDGEMENTS)
+        if choice == self._acknowledged:
+            choice = (choice + 1) % len(ACKNOWLEDGEMENTS)
+        self._acknowledged = choice
+        return ACKNOWLEDGEMENTS[choice]
 
     def _listen(self, audio_s: float) -> list[Action]:
         question = self.session.question_at(self.session.current_question)

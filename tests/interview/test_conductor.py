@@ -8,7 +8,9 @@ import pytest
 from rehearse.domain.model import Question, Session, SessionStatus
 from rehearse.interview import channel_messages as msg
 from rehearse.interview.conductor import (
+    ACKNOWLEDGEMENTS,
     AnswerClosed,
+    CandidateVoice,
     CloseAnswer,
     CloseFailed,
     Control,
@@ -17,7 +19,9 @@ from rehearse.interview.conductor import (
     InterviewConductor,
     LinkChanged,
     OpenAnswer,
+    PauseVoice,
     Resumed,
+    ResumeVoice,
     Say,
     Send,
     Spoken,
@@ -319,3 +323,102 @@ def test_a_whole_interview_walks_every_question_in_order_and_ends_once():
     assert asked == ["q0", "q1", "q2"] and ended_messages == 1
     assert conductor.status == "ended"
     assert [conductor.question_for(t) for t in (5, 15, 25, 35)] == [0, 1, 2, 3]
+
+
+# -- acknowledgements ----------------------------------------------------------------------------------------------
+def test_the_next_question_follows_a_short_acknowledgement_of_the_answer():
+    conductor = closing()
+    [say] = of(conductor.handle(AnswerClosed(session(1))), Say)
+    acknowledgement, question = say.text.split(" Question", 1)
+    assert acknowledgement in ACKNOWLEDGEMENTS and question == " number 1?"
+    assert sent(conductor.handle(Control("repeat", audio_s=1.0)), msg.QuestionOut)[0].text == "Question number 1?"
+
+
+def test_a_repeated_question_is_the_question_alone():
+    conductor = closing()
+    conductor.handle(AnswerClosed(session(1)))
+    [say] = of(conductor.handle(Control("repeat", audio_s=1.0)), Say)
+    assert say.text == "Question number 1?"
+
+
+def test_acknowledgements_vary_and_never_repeat_back_to_back():
+    questions = [Question(id=f"q{i}", index=i, text=f"Question number {i}?") for i in range(12)]
+    for session_id in ("s_1", "s_2", "abc", "s_long_identifier"):
+        stored = Session(session_id=session_id, questions=questions, current_question=0, status=SessionStatus.live)
+        conductor = InterviewConductor(stored)
+        [say] = of(conductor.handle(Resumed(stored)), Say)
+        said = []
+        for index in range(len(questions) - 1):
+            conductor.handle(Spoken(say.ask, audio_s=1.0))
+            conductor.handle(TurnEnded(audio_s=5.0))
+            following = stored.model_copy(update={"current_question": index + 1})
+            [say] = of(conductor.handle(AnswerClosed(following)), Say)
+            said.append(say.text.removesuffix(f" Question number {index + 1}?"))
+        assert all(a in ACKNOWLEDGEMENTS for a in said)
+        assert all(a != b for a, b in zip(said, said[1:], strict=False)) and len(set(said)) >= 4, said
+
+
+# -- barge-in ------------------------------------------------------------------------------------------------------
+def asking() -> InterviewConductor:
+    conductor = InterviewConductor(session())
+    conductor.handle(Resumed(session()))
+    assert conductor.status == "asking" and conductor.speaking
+    return conductor
+
+
+def test_voice_over_the_interviewer_pauses_it_and_a_cough_lets_it_go_on():
+    conductor = asking()
+    assert conductor.handle(CandidateVoice("hold", audio_s=1.0)) == [PauseVoice()]
+    assert conductor.status == "held" and conductor.speaking and not conductor.listening
+    assert conductor.handle(CandidateVoice("release", audio_s=1.5)) == [ResumeVoice()]
+    assert conductor.status == "asking"
+
+
+def test_speaking_on_over_the_interviewer_stops_it_and_starts_the_answer():
+    conductor = asking()
+    conductor.handle(CandidateVoice("hold", audio_s=1.0))
+    actions = conductor.handle(CandidateVoice("interrupt", audio_s=1.5))
+    assert of(actions, Hush) and of(actions, StartAnswer) and not of(actions, Say)
+    [interrupted] = sent(actions, msg.InterruptedOut)
+    assert interrupted.question_id == "q0"
+    assert [m.status for m in sent(actions, msg.StateOut)] == ["listening"]
+    assert conductor.status == "listening"
+
+
+def test_the_reading_that_was_interrupted_does_not_restart_listening():
+    conductor = asking()
+    [say] = of(conductor.handle(Control("repeat", audio_s=0.5)), Say)
+    conductor.handle(CandidateVoice("interrupt", audio_s=1.0))
+    assert conductor.handle(Spoken(say.ask, audio_s=2.0)) == []
+    assert conductor.status == "listening"
+
+
+@pytest.mark.parametrize("decision", ["hold", "release", "interrupt"])
+def test_the_candidates_voice_changes_nothing_unless_the_interviewer_speaks(decision):
+    for conductor in (listening(), closing()):
+        status = conductor.status
+        assert conductor.handle(CandidateVoice(decision, audio_s=3.0)) == []
+        assert conductor.status == status
+
+
+def test_a_release_without_a_hold_does_nothing():
+    conductor = asking()
+    assert conductor.handle(CandidateVoice("release", audio_s=1.0)) == []
+    assert conductor.status == "asking"
+
+
+def test_controls_work_while_the_interviewer_is_held():
+    conductor = asking()
+    conductor.handle(CandidateVoice("hold", audio_s=1.0))
+    [say] = of(conductor.handle(Control("repeat", audio_s=1.2)), Say)
+    assert say.text == "Question number 0?" and conductor.status == "asking"
+    conductor.handle(CandidateVoice("hold", audio_s=2.0))
+    [close] = of(conductor.handle(Control("next", audio_s=2.5)), CloseAnswer)
+    assert close.reason == "next" and conductor.status == "closing"
+
+
+def test_the_end_of_a_held_reading_starts_listening():
+    conductor = asking()
+    [say] = of(conductor.handle(Control("repeat", audio_s=0.5)), Say)
+    conductor.handle(CandidateVoice("hold", audio_s=1.0))
+    assert of(conductor.handle(Spoken(say.ask, audio_s=2.0)), StartAnswer)
