@@ -12,7 +12,7 @@ import { Diagnostics } from "./diagnostics.js";
 import { $, clearError, errorMessage, sentence, setView, showError } from "./dom.js";
 import { Feedback } from "./feedback.js";
 import { InterviewView } from "./interview.js";
-import { rehearse } from "./metrics.js";
+import { nowMs, rehearse } from "./metrics.js";
 import { getMicrophone } from "./mic.js";
 import { Questions } from "./questions.js";
 import { Replay } from "./replay.js";
@@ -264,7 +264,11 @@ function onMessage(msg) {
       view.relayState(msg);
       break;
     case "question":
+      rehearse.metrics.questions.push({ question_id: msg.question_id, at: nowMs() });
       onQuestion(msg);
+      break;
+    case "interrupted": // the interviewer stopped to listen; the `state` that follows says "Listening"
+      rehearse.metrics.interruptions.push({ question_id: msg.question_id, at: nowMs() });
       break;
     case "transcript":
       if (msg.final === true) transcript.final(msg, true);

@@ -1,6 +1,8 @@
 // Latency instrumentation: benchmarks and tests read window.rehearse; keep its shape.
 // metrics.connectionStates: {state, at (Date.now())} on every change of #connection's data-state;
 // metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
+// metrics.questions: {question_id, at} when each `question` arrived; metrics.interruptions: {question_id, at} when the
+// relay said the candidate spoke over the interviewer (`interrupted`).
 
 export const rehearse = {
   pc: null,
@@ -12,6 +14,8 @@ export const rehearse = {
     finals: [],
     messages: 0,
     cues: [],
+    questions: [],
+    interruptions: [],
     pubsubEvents: 0,
     connectionStates: [],
     resumes: 0,

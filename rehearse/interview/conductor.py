@@ -6,7 +6,9 @@
                        +--CandidateVoice hold--> held --release--> asking
                                                    +--interrupt--> listening (the interviewer stops: barge-in)
 
-`asking` is the interviewer speaking (an acknowledgement of the last answer, then the question); `held` is the
+The moment an answer closes (silence or `next`) the interviewer acknowledges it ("Thanks."), while the answer's last
+words are still being made final and persisted; the next question is queued after it, so the candidate hears the
+interviewer within about half a second of finishing. `asking` is the interviewer reading the question; `held` is the
 interviewer paused because the candidate began to speak over it (rehearse/interview/barge_in.py decides when).
 
 The relay (media_relay/session.py) turns WebRTC into events and carries out the actions; everything it decides about
@@ -124,10 +126,12 @@ class Send:
 
 @dataclass(frozen=True)
 class Say:
-    """Read `text` out, replacing anything being said; report Spoken(ask) when it is over."""
+    """Read `text` out, replacing anything being said (or, `queued`, after what is being said); report Spoken(ask) when
+    it is over."""
 
     text: str
     ask: int
+    queued: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ Action = Send | Say | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer
 
 # Said before the next question, so that an answer is heard (rehearse/interview/conductor.py picks one, never the same
 # twice in a row). Short: the question follows in the same breath.
+CLOSING_REMARK = "Thank you, that was my last question."
 ACKNOWLEDGEMENTS = (
     "Thanks.",
     "Got it, let's move on.",
@@ -189,6 +194,7 @@ ACKNOWLEDGEMENTS = (
 class _Closing:
     question_id: str
     reason: CloseReason
+    acknowledged: bool = False  # an acknowledgement is being said: the next question is queued after it
 
 
 @dataclass
@@ -277,8 +283,8 @@ class InterviewConductor:
                 done = [Send(msg.AnswerEndOut(question_id=closing.question_id, reason=closing.reason))]
                 if session.is_ended:
                     self.status = "ended"
-                    return done + [Hush(), *self._ended()]
-                return done + self._ask(speak=True, audio_s=0.0, acknowledge=True)
+                    return done + ([] if closing.acknowledged else [Hush()]) + self._ended()  # a closing remark plays out
+                return done + self._ask(speak=True, audio_s=0.0, after_acknowledgement=closing.acknowledged)
             case CloseFailed() if self.status == "closing":
                 self._closing = None
                 self._boundaries.pop()
@@ -297,7 +303,7 @@ class InterviewConductor:
         return []  # an event that does not apply in this state (a control after the end, a late Spoken, ...)
 
     # -- transitions ---------------------------------------------------------------------------------------------
-    def _ask(self, speak: bool, audio_s: float, acknowledge: bool = False) -> list[Action]:
+    def _ask(self, speak: bool, audio_s: float, after_acknowledgement: bool = False) -> list[Action]:
         question = self.session.question_at(self.session.current_question)
         if question is None:
             return []
@@ -308,10 +314,12 @@ class InterviewConductor:
             Send(msg.StateOut(status="asking", question_index=question.index, total=total)),
             Send(msg.QuestionOut(question_id=question.id, index=question.index, total=total, text=question.text)),
             OpenAnswer(question),
-            Hush(),
         ]
+        if speak and after_acknowledgement:  # the acknowledgement is being said: the question follows it
+            return actions + [Say(question.text, self.ask, queued=True)]
+        actions.append(Hush())
         if speak:
-            return actions + [Say(f"{self._acknowledgement()} {question.text}" if acknowledge else question.text, self.ask)]
+            return actions + [Say(question.text, self.ask)]
         return actions + self._listen(audio_s)
 
     def _acknowledgement(self) -> str:
@@ -336,9 +344,17 @@ class InterviewConductor:
         index = self.session.current_question
         following = self.total if reason == "end" else index + 1
         self._boundaries.append((audio_s, following))
-        self._closing = _Closing(self.question_id(index), reason)
+        was_speaking = self.speaking
+        answered = self.status == "listening" and (reason == "silence" or bool(self._final_words or self._partial_words))
+        self._closing = _Closing(self.question_id(index), reason, acknowledged=answered and reason != "end")
         self.status = "closing"
-        return [CloseAnswer(index, self.question_id(index), reason)]
+        close: list[Action] = [CloseAnswer(index, self.question_id(index), reason)]
+        if was_speaking:  # skipped while it was being read: the reading stops
+            close.append(Hush())
+        if not self._closing.acknowledged:
+            return close
+        remark = CLOSING_REMARK if index + 1 >= self.total else self._acknowledgement()
+        return close + [Say(remark, self.ask)]  # said now; a Spoken for this `ask` is no longer awaited
 
     def _ended(self) -> list[Action]:
         total = self.total

@@ -9,6 +9,7 @@ from rehearse.domain.model import Question, Session, SessionStatus
 from rehearse.interview import channel_messages as msg
 from rehearse.interview.conductor import (
     ACKNOWLEDGEMENTS,
+    CLOSING_REMARK,
     AnswerClosed,
     CandidateVoice,
     CloseAnswer,
@@ -128,8 +129,8 @@ def test_a_second_hello_asks_again_from_the_stored_session():
 @pytest.mark.parametrize("kind", ["next", "end"])
 def test_next_and_end_while_listening_close_the_answer(kind):
     conductor = listening()
-    [close] = conductor.handle(Control(kind, audio_s=12.0))
-    assert isinstance(close, CloseAnswer) and (close.index, close.question_id, close.reason) == (0, "q0", kind)
+    [close] = of(conductor.handle(Control(kind, audio_s=12.0)), CloseAnswer)
+    assert (close.index, close.question_id, close.reason) == (0, "q0", kind)
     assert conductor.status == "closing" and not conductor.listening
 
 
@@ -137,8 +138,10 @@ def test_next_and_end_while_listening_close_the_answer(kind):
 def test_next_and_end_while_the_question_is_read_close_the_answer(kind):
     conductor = InterviewConductor(session())
     conductor.handle(Resumed(session()))
-    [close] = conductor.handle(Control(kind, audio_s=1.0))
-    assert isinstance(close, CloseAnswer) and close.reason == kind
+    actions = conductor.handle(Control(kind, audio_s=1.0))
+    [close] = of(actions, CloseAnswer)
+    assert close.reason == kind
+    assert of(actions, Hush) and not of(actions, Say)  # the reading stops; nothing was answered to acknowledge
 
 
 @pytest.mark.parametrize("kind", ["next", "end", "repeat"])
@@ -182,8 +185,8 @@ def test_the_end_of_an_earlier_reading_does_not_start_listening():
 # -- silence -------------------------------------------------------------------------------------------------------
 def test_silence_after_the_answer_closes_it():
     conductor = listening()
-    [close] = conductor.handle(TurnEnded(audio_s=20.0))
-    assert isinstance(close, CloseAnswer) and close.reason == "silence"
+    [close] = of(conductor.handle(TurnEnded(audio_s=20.0)), CloseAnswer)
+    assert close.reason == "silence"
 
 
 @pytest.mark.parametrize("state", ["idle", "asking", "closing", "ended"])
@@ -315,7 +318,7 @@ def test_a_whole_interview_walks_every_question_in_order_and_ends_once():
         asked.append(sent(actions, msg.QuestionOut)[0].question_id)
         [say] = of(actions, Say)
         conductor.handle(Spoken(say.ask, audio_s=10.0 * index + 1))
-        [close] = conductor.handle(TurnEnded(audio_s=10.0 * index + 9))
+        [close] = of(conductor.handle(TurnEnded(audio_s=10.0 * index + 9)), CloseAnswer)
         assert close.index == index
         following = session(index + 1) if index + 1 < len(QUESTIONS) else ended()
         actions = conductor.handle(AnswerClosed(following))
@@ -326,19 +329,50 @@ def test_a_whole_interview_walks_every_question_in_order_and_ends_once():
 
 
 # -- acknowledgements ----------------------------------------------------------------------------------------------
-def test_the_next_question_follows_a_short_acknowledgement_of_the_answer():
-    conductor = closing()
-    [say] = of(conductor.handle(AnswerClosed(session(1))), Say)
-    acknowledgement, question = say.text.split(" Question", 1)
-    assert acknowledgement in ACKNOWLEDGEMENTS and question == " number 1?"
-    assert sent(conductor.handle(Control("repeat", audio_s=1.0)), msg.QuestionOut)[0].text == "Question number 1?"
+def test_the_end_of_an_answer_is_acknowledged_at_once_and_the_question_follows_it():
+    conductor = listening()
+    actions = conductor.handle(TurnEnded(audio_s=20.0))
+    [close], [thanks] = of(actions, CloseAnswer), of(actions, Say)
+    assert thanks.text in ACKNOWLEDGEMENTS and not of(actions, Hush)
+    actions = conductor.handle(AnswerClosed(session(1)))
+    [question] = of(actions, Say)
+    assert question.text == "Question number 1?" and question.queued and not of(actions, Hush)
+    assert sent(actions, msg.QuestionOut)[0].text == "Question number 1?"
+    assert conductor.handle(Spoken(thanks.ask, audio_s=21.0)) == []  # the acknowledgement's end starts nothing
+    assert of(conductor.handle(Spoken(question.ask, audio_s=24.0)), StartAnswer)
+
+
+def test_next_after_an_answer_is_acknowledged_and_skipping_a_question_is_not():
+    conductor = listening()
+    conductor.handle(Heard(final=True, start=3.0, words=(("well", 3.4),), audio_s=4.0))
+    assert of(conductor.handle(Control("next", audio_s=5.0)), Say)
+    conductor = listening()
+    actions = conductor.handle(Control("next", audio_s=5.0))
+    assert not of(actions, Say)
+    [question] = of(conductor.handle(AnswerClosed(session(1))), Say)
+    assert not question.queued
+
+
+def test_ending_the_interview_is_not_acknowledged_and_silences_the_voice():
+    conductor = listening()
+    conductor.handle(Heard(final=True, start=3.0, words=(("well", 3.4),), audio_s=4.0))
+    assert not of(conductor.handle(Control("end", audio_s=5.0)), Say)
+    assert of(conductor.handle(AnswerClosed(ended())), Hush)
+
+
+def test_the_last_answer_gets_a_closing_remark_that_plays_out():
+    conductor = listening(2)
+    [remark] = of(conductor.handle(TurnEnded(audio_s=20.0)), Say)
+    assert remark.text == CLOSING_REMARK
+    actions = conductor.handle(AnswerClosed(ended()))
+    assert conductor.status == "ended" and not of(actions, Hush)
 
 
 def test_a_repeated_question_is_the_question_alone():
     conductor = closing()
     conductor.handle(AnswerClosed(session(1)))
     [say] = of(conductor.handle(Control("repeat", audio_s=1.0)), Say)
-    assert say.text == "Question number 1?"
+    assert say.text == "Question number 1?" and not say.queued
 
 
 def test_acknowledgements_vary_and_never_repeat_back_to_back():
@@ -350,10 +384,9 @@ def test_acknowledgements_vary_and_never_repeat_back_to_back():
         said = []
         for index in range(len(questions) - 1):
             conductor.handle(Spoken(say.ask, audio_s=1.0))
-            conductor.handle(TurnEnded(audio_s=5.0))
-            following = stored.model_copy(update={"current_question": index + 1})
-            [say] = of(conductor.handle(AnswerClosed(following)), Say)
-            said.append(say.text.removesuffix(f" Question number {index + 1}?"))
+            [thanks] = of(conductor.handle(TurnEnded(audio_s=5.0)), Say)
+            said.append(thanks.text)
+            [say] = of(conductor.handle(AnswerClosed(stored.model_copy(update={"current_question": index + 1}))), Say)
         assert all(a in ACKNOWLEDGEMENTS for a in said)
         assert all(a != b for a, b in zip(said, said[1:], strict=False)) and len(set(said)) >= 4, said
 
