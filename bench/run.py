@@ -145,9 +145,9 @@ def main() -> None:
 
     emit("score_answer_ms", **score_answer.measure(), target_p95=150, answer="2 minutes, 310 words, 5 key points, embedder and tone")
     emit("function_app_import_ms", **cold_start.measure(), target_p95=1500)
-    from bench import store_ops
+    from bench import store_ops, tts
 
-    for line in store_ops.run():
+    for line in [*store_ops.run(), *tts.run()]:
         emit(line.pop("metric"), **line)
     if "--skip-faults" not in sys.argv[1:]:
         from bench import faults

@@ -57,9 +57,13 @@ class BuiltWorld:
             from rehearse.adapters.azure.speech_synthesizer import AzureSpeechSynthesizer
 
             return AzureSpeechSynthesizer.from_settings(self.settings)
-        from rehearse.adapters.local.espeak_synthesizer import EspeakSynthesizer
+        if self.settings.voice == "espeak":
+            from rehearse.adapters.local.espeak_synthesizer import EspeakSynthesizer
 
-        return EspeakSynthesizer()
+            return EspeakSynthesizer()
+        from rehearse.adapters.local.piper_synthesizer import PiperSynthesizer
+
+        return PiperSynthesizer()
 
     def vad_factory(self) -> VoiceActivity:
         from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity

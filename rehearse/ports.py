@@ -107,6 +107,10 @@ class Synthesizer(Protocol):
     async def synthesize(self, text: str) -> np.ndarray:
         """The spoken text as 48 kHz mono int16 PCM."""
 
+    def stream(self, text: str) -> AsyncIterator[np.ndarray]:
+        """The same audio in pieces, in order, each as soon as it is made (a sentence, or the whole text at once):
+        the first can play while the rest is synthesized. Their concatenation is what `synthesize` returns."""
+
 
 class VoiceActivity(Protocol):
     """Says whether a 20 ms frame (320 samples) of 16 kHz mono int16 audio contains speech."""

@@ -25,7 +25,17 @@ class Settings(BaseSettings):
     whisper_model_dir: Path | None = None
     whisper_threads: int = Field(default=2, ge=1, le=16)
     phrase_silence_s: float = Field(default=0.5, ge=0.2, le=3.0)
-    end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)
+    end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)  # the longest silence an answer survives
+    # Semantic end of turn (rehearse/interview/end_of_turn.py, docs/turn-taking.md; not the TURN relay settings
+    # below): after turn_ask_after_s of silence the Smart Turn model is asked whether the answer sounds finished; at
+    # P(complete) >= turn_complete_threshold it ends; after a "no" it ends at turn_incomplete_max_s of silence (asking
+    # again every turn_reask_every_s, if set). turn_model=none: silence alone (end_of_turn_silence_s).
+    turn_model: Literal["smart_turn", "none"] = "smart_turn"
+    smart_turn_model_dir: Path | None = None
+    turn_ask_after_s: float = Field(default=0.2, ge=0.02, le=3.0)
+    turn_complete_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    turn_reask_every_s: float | None = Field(default=None, gt=0.0, le=10.0)
+    turn_incomplete_max_s: float = Field(default=3.0, ge=0.2, le=30.0)
     vad_aggressiveness: int = Field(default=2, ge=0, le=3)
     # speech: the world's recognizer (two-pass here, Azure Speech in Azure). forward_only: the relay decodes the audio
     # and a stage counts and drops it, to measure the relay's own cost (bench/load.py).
@@ -58,6 +68,9 @@ class Settings(BaseSettings):
     speech_resource_id: str | None = None  # for Entra ID tokens to Speech
     speech_key: str | None = None
     speech_voice: str = "en-US-JennyNeural"
+    # The interviewer's voice outside Azure Speech: piper (a neural Piper voice, en_US-joe-medium, on onnxruntime) or
+    # espeak (espeak-ng's own formant voice: robotic, but tiny and instant).
+    voice: Literal["piper", "espeak"] = "piper"
     relay_public_url: str | None = None  # where browsers send their offers, e.g. https://relay.<env>.azurecontainerapps.io
     # STUN/TURN servers for both ends, as RTCIceServer dicts ({"urls", "username", "credential"}). Container Apps
     # ingress carries no UDP, so in Azure media needs a TURN server; on one machine none is needed.
@@ -83,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def whisper_dir(self) -> Path:
         return self.whisper_model_dir or self.data_dir / "models" / "whisper-base"
+
+    @property
+    def smart_turn_dir(self) -> Path:
+        return self.smart_turn_model_dir or self.data_dir / "models" / "smart-turn"
 
     def ice_servers_for(self, who: str) -> list[dict[str, Any]]:
         """The ICE servers one peer (a page or the relay's side of a session) is given, with its own TURN credentials."""

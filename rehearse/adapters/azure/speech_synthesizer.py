@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import azure.cognitiveservices.speech as speechsdk
@@ -62,6 +63,12 @@ class AzureSpeechSynthesizer:
     def from_settings(cls, settings: Settings) -> AzureSpeechSynthesizer:
         auth = speech_auth(settings.speech_region, settings.speech_key, settings.speech_resource_id)
         return cls(auth, settings.speech_voice)
+
+    async def stream(self, text: str) -> AsyncIterator[np.ndarray]:
+        """The whole text as one piece: the service returns a question's audio in one result."""
+        pcm = await self.synthesize(text)
+        if pcm.size:
+            yield pcm
 
     async def synthesize(self, text: str) -> np.ndarray:
         if text in self._cache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 
 import numpy as np
 
@@ -21,6 +22,12 @@ class EspeakSynthesizer:
         self._wpm = words_per_minute
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+
+    async def stream(self, text: str) -> AsyncIterator[np.ndarray]:
+        """The whole text as one piece: espeak-ng renders a question in a few milliseconds."""
+        pcm = await self.synthesize(text)
+        if pcm.size:
+            yield pcm
 
     async def synthesize(self, text: str) -> np.ndarray:
         if text in self._cache:
