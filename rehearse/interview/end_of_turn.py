@@ -1,0 +1,179 @@
+"""Semantic end of turn: after a short silence, ask a model whether the answer sounds finished; end the turn on a
+confident yes, wait on a no, and end anyway after the longest silence. Fed one voice decision per 20 ms frame; no
+I/O, no clock, no model: the caller runs the model (off the event loop) and reports back with `model_said`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rehearse.settings import Settings
+
+FRAME_S = 0.02
+SPEECH_FRAMES = 10  # 200 ms of voice before an answer counts as begun: a click or a cough does not
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Nothing to do: keep feeding frames."""
+
+
+@dataclass(frozen=True)
+class AskModel:
+    """Run the model on the audio up to and including this frame, then call `model_said(p, frame)`."""
+
+    frame: int  # index of the frame just pushed (`SemanticTurn.frame`)
+    silence_s: float  # how long the candidate has been quiet
+
+
+EndReason = Literal["silence", "unsure", "short"]
+
+
+@dataclass(frozen=True)
+class EndTurn:
+    """The answer is over now."""
+
+    # silence: max_silence_s passed; unsure: incomplete_max_s after a "no"; short: early_end_s after a "yes" to an
+    # answer shorter than min_answer_s
+    reason: EndReason
+
+
+TurnDecision = Listen | AskModel | EndTurn
+LISTEN = Listen()
+
+
+@dataclass(frozen=True)
+class TurnThresholds:
+    """How long to wait, and how sure the model must be (docs/turn-taking.md; REHEARSE_TURN_* settings)."""
+
+    # Defaults: tuned on the dev half of the turn set (bench/turn.py --tune; docs/turn-taking.md).
+    ask_after_s: float = 0.3  # silence before the first question to the model
+    threshold: float = 0.9  # P(complete) at or above which the turn ends
+    reask_every_s: float | None = None  # after a "no", ask again this often while the silence lasts (None: never)
+    incomplete_max_s: float = 3.0  # after a "no", end once the silence is this long
+    max_silence_s: float = 3.0  # end after this much silence whatever the model says (or if it never answers)
+    # A "yes" ends the turn at once only when the answer holds min_answer_s of voice; before that (the opening
+    # sentences of a story sound finished too) it ends the turn at early_end_s of silence.
+    min_answer_s: float = 10.0
+    early_end_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.ask_after_s <= self.incomplete_max_s <= self.max_silence_s:
+            raise ValueError("need 0 < ask_after_s <= incomplete_max_s <= max_silence_s")
+        if not self.ask_after_s <= self.early_end_s <= self.max_silence_s or self.min_answer_s < 0:
+            raise ValueError("need ask_after_s <= early_end_s <= max_silence_s and min_answer_s >= 0")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError("threshold is a probability")
+        if self.reask_every_s is not None and self.reask_every_s <= 0:
+            raise ValueError("reask_every_s must be positive")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TurnThresholds:
+        """The REHEARSE_TURN_* settings, with end_of_turn_silence_s as the longest silence (the other waits are
+        capped by it, so a short REHEARSE_END_OF_TURN_SILENCE_S alone stays valid)."""
+        longest = settings.end_of_turn_silence_s
+        ask = min(settings.turn_ask_after_s, longest)
+        return cls(
+            ask_after_s=ask,
+            threshold=settings.turn_complete_threshold,
+            reask_every_s=settings.turn_reask_every_s,
+            incomplete_max_s=min(max(settings.turn_incomplete_max_s, ask), longest),
+            max_silence_s=longest,
+            min_answer_s=settings.turn_min_answer_s,
+            early_end_s=min(max(settings.turn_early_end_s, ask), longest),
+        )
+
+
+class SemanticTurn:
+    """States: `waiting` (no answer yet), `speaking`, `quiet` (answer begun, now silent; at most one model question
+    in flight). Frames are numbered from construction; a model answer about a frame before the candidate last
+    spoke is stale and ignored."""
+
+    def __init__(self, thresholds: TurnThresholds | None = None) -> None:
+        self.thresholds = t = thresholds or TurnThresholds()
+        self._ask_frames = max(1, round(t.ask_after_s / FRAME_S))
+        self._reask_frames = None if t.reask_every_s is None else max(1, round(t.reask_every_s / FRAME_S))
+        self._incomplete_frames = max(1, round(t.incomplete_max_s / FRAME_S))
+        self._max_frames = max(1, round(t.max_silence_s / FRAME_S))
+        self._early_frames = max(1, round(t.early_end_s / FRAME_S))
+        self._min_answer_frames = round(t.min_answer_s / FRAME_S)
+        self._frame = -1  # never reset, so an answer about a frame before a reset cannot match a later question
+        self.reset()
+
+    def reset(self) -> None:
+        """A new answer: forget the speech heard, and any model question in flight (its answer becomes stale)."""
+        self._voiced_run = 0
+        self._voiced_total = 0
+        self._heard_speech = False
+        self._quiet = 0
+        self._silence_from = 0  # first frame of the current silence
+        self._in_flight: int | None = None  # the frame of the question awaiting an answer
+        self._next_ask: int | None = None  # quiet-frame count at which to ask (again)
+        self._said_incomplete = False
+        self._said_complete_early = False
+
+    @property
+    def frame(self) -> int:
+        """Index of the last frame pushed (-1 before the first)."""
+        return self._frame
+
+    @property
+    def state(self) -> Literal["waiting", "speaking", "quiet"]:
+        if not self._heard_speech:
+            return "waiting"
+        return "quiet" if self._quiet else "speaking"
+
+    def push(self, voiced: bool) -> TurnDecision:
+        self._frame += 1
+        if voiced:
+            self._voiced_run += 1
+            self._voiced_total += 1
+            if self._quiet:  # the candidate goes on: whatever was asked is moot
+                self._quiet = 0
+                self._in_flight = None
+                self._said_incomplete = False
+                self._said_complete_early = False
+            if self._voiced_run >= SPEECH_FRAMES:
+                self._heard_speech = True
+            return LISTEN
+        self._voiced_run = 0
+        if not self._heard_speech:
+            return LISTEN
+        self._quiet += 1
+        if self._quiet == 1:
+            self._silence_from = self._frame
+            self._next_ask = self._ask_frames
+        if self._quiet >= self._max_frames:
+            return self._end("silence")
+        if self._said_incomplete and self._quiet >= self._incomplete_frames:
+            return self._end("unsure")
+        if self._said_complete_early and self._quiet >= self._early_frames:
+            return self._end("short")
+        if self._in_flight is None and self._next_ask is not None and self._quiet >= self._next_ask:
+            self._in_flight = self._frame
+            self._next_ask = None
+            return AskModel(self._frame, self._quiet * FRAME_S)
+        return LISTEN
+
+    def model_said(self, probability: float, frame: int) -> bool:
+        """The model's answer to `AskModel(frame)`. True: end the turn now (the watch resets). False: go on listening
+        (the answer was "not finished", or it is stale: the candidate spoke again, or a reset came, since `frame`)."""
+        if frame != self._in_flight or not self._heard_speech or frame < self._silence_from:
+            return False
+        self._in_flight = None
+        if probability >= self.thresholds.threshold:
+            if self._voiced_total >= self._min_answer_frames:
+                self.reset()
+                return True
+            self._said_complete_early = True  # push() ends it at early_end_s, unless the candidate goes on
+            self._said_incomplete = False
+            return False
+        self._said_incomplete = True
+        if self._reask_frames is not None:
+            self._next_ask = self._quiet + self._reask_frames
+        return False
+
+    def _end(self, reason: EndReason) -> EndTurn:
+        self.reset()
+        return EndTurn(reason)
