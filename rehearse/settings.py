@@ -32,14 +32,14 @@ class Settings(BaseSettings):
     # again every turn_reask_every_s, if set). turn_model=none: silence alone (end_of_turn_silence_s).
     turn_model: Literal["smart_turn", "none"] = "smart_turn"
     smart_turn_model_dir: Path | None = None
-    turn_ask_after_s: float = Field(default=0.3, ge=0.02, le=3.0)
+    turn_ask_after_s: float = Field(default=0.2, ge=0.02, le=3.0)
     turn_complete_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     turn_reask_every_s: float | None = Field(default=None, gt=0.0, le=10.0)
     turn_incomplete_max_s: float = Field(default=3.0, ge=0.2, le=30.0)
     # A "finished" verdict ends the turn at once only after turn_min_answer_s of voice; before that (a story's opening
     # sentences sound finished too) at turn_early_end_s of silence.
     turn_min_answer_s: float = Field(default=10.0, ge=0.0, le=60.0)
-    turn_early_end_s: float = Field(default=2.0, ge=0.2, le=30.0)
+    turn_early_end_s: float = Field(default=2.5, ge=0.2, le=30.0)
     vad_aggressiveness: int = Field(default=2, ge=0, le=3)
     # speech: the world's recognizer (two-pass here, Azure Speech in Azure). forward_only: the relay decodes the audio
     # and a stage counts and drops it, to measure the relay's own cost (bench/load.py).

@@ -48,7 +48,7 @@ class TurnThresholds:
     """How long to wait, and how sure the model must be (docs/turn-taking.md; REHEARSE_TURN_* settings)."""
 
     # Defaults: tuned on the dev half of the turn set (bench/turn.py --tune; docs/turn-taking.md).
-    ask_after_s: float = 0.3  # silence before the first question to the model
+    ask_after_s: float = 0.2  # silence before the first question to the model
     threshold: float = 0.9  # P(complete) at or above which the turn ends
     reask_every_s: float | None = None  # after a "no", ask again this often while the silence lasts (None: never)
     incomplete_max_s: float = 3.0  # after a "no", end once the silence is this long
@@ -56,7 +56,7 @@ class TurnThresholds:
     # A "yes" ends the turn at once only when the answer holds min_answer_s of voice; before that (the opening
     # sentences of a story sound finished too) it ends the turn at early_end_s of silence.
     min_answer_s: float = 10.0
-    early_end_s: float = 2.0
+    early_end_s: float = 2.5
 
     def __post_init__(self) -> None:
         if not 0 < self.ask_after_s <= self.incomplete_max_s <= self.max_silence_s:
