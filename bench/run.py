@@ -9,6 +9,8 @@ word_recall            share of the spoken words found in the finals the page sh
 concurrent_sessions_max  the most candidates one app process carries within 400 ms p95 (bench/load.py; both recognizers)
 cpu_per_session          the fraction of a core one live session costs there (the load run takes ~6 min; --skip-load)
 store_ops_per_phrase     Store operations to persist one final; store_ops_per_answer: to close one answer (bench/store_ops.py)
+tts_first_audio_ms, end_of_turn_ms, barge_in_ms, false_cutoff_rate (source: live)
+                         turn-taking over real WebRTC as a candidate hears it (bench/conversation.py, about 4 min)
 false_cutoff_rate        end of turn on the labelled turn set (bench/turn.py, dev and held-out): turns ended in a thinking
                          pause; end_of_turn_decision_ms, smart_turn_ms and missed_ends with it
 resume_ms                a blackout's end -> the page hears from the relay again (bench/faults.py, about 3 minutes;
@@ -147,9 +149,9 @@ def main() -> None:
 
     emit("score_answer_ms", **score_answer.measure(), target_p95=150, answer="2 minutes, 310 words, 5 key points, embedder and tone")
     emit("function_app_import_ms", **cold_start.measure(), target_p95=1500)
-    from bench import store_ops, tts, turn
+    from bench import conversation, store_ops, tts, turn
 
-    for line in [*store_ops.run(), *tts.run(), *turn.run()]:
+    for line in [*store_ops.run(), *tts.run(), *turn.run(), *conversation.run()]:
         emit(line.pop("metric"), **line)
     if "--skip-faults" not in sys.argv[1:]:
         from bench import faults

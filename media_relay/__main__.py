@@ -15,6 +15,7 @@ from media_relay.app import add_relay_routes
 from media_relay.signaling import Relay
 from rehearse.adapters.aiohttp_edge import json_errors
 from rehearse.adapters.telemetry import setup_tracing
+from rehearse.app.voice import prepare_voice
 from rehearse.config import build_world_from_settings
 from rehearse.settings import Settings
 
@@ -23,7 +24,8 @@ async def serve(settings: Settings) -> None:
     setup_tracing(settings.traces, "rehearse-relay", settings.otlp_endpoint)
     world = build_world_from_settings(settings)
     if settings.preload_models:
-        await asyncio.to_thread(lambda: world.recognizer)
+        await asyncio.to_thread(lambda: (world.recognizer, world.turn_model))
+        await prepare_voice(world.synthesizer)
     relay = Relay(world)
     app = web.Application(middlewares=[json_errors], client_max_size=settings.max_body_bytes)
     add_relay_routes(app, world, relay)

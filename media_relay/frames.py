@@ -39,3 +39,26 @@ class AudioFanOut:
             for stage in self._stages:
                 stage(frame)
         self._pending = pending[whole:].copy()
+
+
+class AudioTail:
+    """The last `seconds` of the candidate's 16 kHz audio, for the end-of-turn model (a ring of frames)."""
+
+    def __init__(self, seconds: float = 8.0) -> None:
+        self._frames = max(1, round(seconds * 16000 / FRAME_SAMPLES))
+        self._ring = np.zeros((self._frames, FRAME_SAMPLES), np.int16)
+        self._next = 0
+        self._filled = 0
+
+    def push(self, frame: Frame) -> None:
+        self._ring[self._next] = frame.pcm
+        self._next = (self._next + 1) % self._frames
+        self._filled = min(self._filled + 1, self._frames)
+
+    def clear(self) -> None:
+        self._filled = 0
+
+    def pcm(self) -> np.ndarray:
+        """The kept audio, oldest first (shorter than `seconds` until that much has been heard since `clear`)."""
+        order = np.roll(np.arange(self._frames), -self._next)[self._frames - self._filled :]
+        return self._ring[order].reshape(-1).copy()

@@ -15,7 +15,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from pydantic import BaseModel
 
 from media_relay import jitter
-from media_relay.frames import AudioFanOut, Frame
+from media_relay.frames import AudioFanOut, AudioTail, Frame
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
@@ -25,14 +25,23 @@ from rehearse.domain.errors import InvalidRequest, InvalidSdp
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.interview import channel_messages as msg
 from rehearse.interview import conductor as flow
+from rehearse.interview.barge_in import BargeIn
+from rehearse.interview.end_of_turn import AskModel, EndTurn, SemanticTurn, TurnThresholds
 from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, LinkState, LinkWatch
-from rehearse.interview.phrases import TurnWatch
 from rehearse.interview.timeline import AudioTimeline
 from rehearse.ports import Hypothesis, RecognitionStream
 
 log = logging.getLogger("rehearse.relay")
 
 DATA_CHANNEL = "rehearse"
+
+
+def turn_thresholds(world: World) -> TurnThresholds:
+    """The end-of-turn thresholds from the settings; without a model, silence alone (end_of_turn_silence_s)."""
+    s = world.settings
+    if s.turn_model == "none":
+        return TurnThresholds.silence_only(s.end_of_turn_silence_s)
+    return TurnThresholds.from_settings(s)
 
 
 def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
@@ -50,11 +59,13 @@ class RelaySession:
         self._channel = None
         self._stream: RecognitionStream | None = None
         self._timeline = AudioTimeline()
-        self._turn = TurnWatch(world.settings.end_of_turn_silence_s)
-        self._audio = AudioFanOut(world.vad_factory(), [self._hear, self._recognize, self._record, self._detect_turn])
+        self._turn = SemanticTurn(turn_thresholds(world))
+        self._tail = AudioTail(8.0)  # what the end-of-turn model hears
+        self._barge_in = BargeIn()
+        self._audio = AudioFanOut(world.vad_factory(), [self._hear, self._recognize, self._record, self._detect_turn, self._detect_barge_in])
         self._tasks: set[asyncio.Task] = set()
         self._hypotheses: asyncio.Task | None = None  # on close, it runs to its end: the last finals are persisted
-        self._speaking: asyncio.Task | None = None
+        self._speaking: list[asyncio.Task] = []  # what the interviewer is saying, and what is queued after it
         self._closed = False
         self._close_done = asyncio.Event()
         self._phrase_base = 0
@@ -63,6 +74,8 @@ class RelaySession:
         self._link = LinkWatch(time.monotonic())  # the relay's own view, from its pings and what it hears
         self._page_link = LinkState.GOOD  # what the page last said about the link
         self._last_partial_s = 0.0
+        self._voice_began_ms: int | None = None  # wall clock at which the current run of the candidate's voice arrived
+        self._last_voiced_ms: int | None = None  # ... and its latest voiced frame
         self._recorder: AnswerRecorder | None = None  # the answer being recorded, with the candidate's consent
         self._writer: TranscriptWriter | None = None  # this connection's finals, from accept() on
 
@@ -94,6 +107,8 @@ class RelaySession:
         self._writer = await self._world.sessions.transcript_writer(self.session_id)
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
         self._conductor = flow.InterviewConductor(session)
+        if (current := session.question_at(session.current_question)) is not None:  # ready by the time the page says hello
+            self._spawn(self._prepare((current.text,)))
         return pc.localDescription
 
     def _on_track(self, track) -> None:
@@ -123,6 +138,10 @@ class RelaySession:
     def _hear(self, frame: Frame) -> None:
         self._link.heard(time.monotonic())
         self._timeline.add(frame.pcm.size, frame.received_ms)
+        if frame.voiced:
+            if self._last_voiced_ms is None or frame.received_ms - self._last_voiced_ms > 60:
+                self._voice_began_ms = frame.received_ms  # a new run of voice (gaps of a few frames belong to it)
+            self._last_voiced_ms = frame.received_ms
 
     def _recognize(self, frame: Frame) -> None:
         if self._stream is not None:
@@ -133,8 +152,43 @@ class RelaySession:
             self._recorder.feed(frame.pcm)
 
     def _detect_turn(self, frame: Frame) -> None:
-        if self._conductor.listening and self._turn.push(frame.voiced):
-            self._dispatch(flow.TurnEnded(self._timeline.seconds))
+        self._tail.push(frame)
+        if not self._conductor.listening:
+            return
+        match self._turn.push(frame.voiced):
+            case EndTurn(reason=reason):
+                self._end_turn(reason)
+            case AskModel(frame=asked):
+                self._spawn(self._ask_turn_model(asked, self._tail.pcm()))
+
+    async def _ask_turn_model(self, asked: int, pcm) -> None:
+        """Does the answer sound finished? Off the event loop; the silence limit ends the turn if this fails."""
+        model = self._world.turn_model
+        if model is None:
+            return
+        try:
+            probability = await asyncio.to_thread(model.complete_probability, pcm)
+        except Exception:
+            log.warning("session %s: the end-of-turn model failed; silence ends the answer", self.session_id, exc_info=True)
+            return
+        if self._conductor.listening and self._turn.model_said(probability, asked):
+            self._end_turn(f"sounds finished, p={probability:.2f}")
+
+    def _end_turn(self, why: str) -> None:
+        """The candidate's turn is over; the log line carries the relay's share of the end-of-turn time."""
+        since = int(time.time() * 1000) - self._last_voiced_ms if self._last_voiced_ms is not None else -1
+        log.info("session %s: turn ended (%s) %d ms after the last voiced frame arrived", self.session_id, why, since)
+        self._dispatch(flow.TurnEnded(self._timeline.seconds))
+
+    def _detect_barge_in(self, frame: Frame) -> None:
+        """The candidate speaking over the interviewer pauses it, and if they go on, stops it (barge-in)."""
+        if not self._conductor.speaking:
+            return
+        if (decision := self._barge_in.push(frame.voiced)) is not None:
+            if decision == "hold" and self._voice_began_ms is not None:
+                since = int(time.time() * 1000) - self._voice_began_ms
+                log.info("session %s: interviewer held %d ms after the candidate's voice arrived", self.session_id, since)
+            self._dispatch(flow.CandidateVoice(decision, self._timeline.seconds))
 
     # -- recognition ----------------------------------------------------------------------------------------------
     async def _relay_hypotheses(self, stream: RecognitionStream) -> None:
@@ -239,12 +293,22 @@ class RelaySession:
             match action:
                 case flow.Send(message=message):
                     self._send(message)
-                case flow.Say(text=text, ask=ask):
-                    self._stop_speaking()
-                    self._speaking = self._spawn(self._speak(text, ask))
+                case flow.Say(text=text, ask=ask, queued=queued):
+                    self._speaking = [task for task in self._speaking if not task.done()]
+                    previous = self._speaking[-1] if queued and self._speaking else None
+                    if not queued:
+                        self._stop_speaking()
+                    self._speaking.append(self._spawn(self._speak(text, ask, after=previous)))
+                case flow.Prepare(texts=texts):
+                    self._spawn(self._prepare(texts))
                 case flow.Hush():
                     self._stop_speaking()
                     self._voice.hush()
+                    self._barge_in.reset()
+                case flow.PauseVoice():
+                    self._voice.pause()
+                case flow.ResumeVoice():
+                    self._voice.resume()
                 case flow.OpenAnswer(question=question):
                     self._start_recording(question.id)
                 case flow.StartAnswer():
@@ -252,9 +316,18 @@ class RelaySession:
                 case flow.CloseAnswer(index=index, question_id=question_id, reason=reason):
                     self._spawn(self._close_answer(index, question_id, reason))
 
-    async def _speak(self, text: str, ask: int) -> None:
+    async def _speak(self, text: str, ask: int, after: asyncio.Task | None = None) -> None:
+        """Say `text` (after `after` has been said, if given), sentence by sentence: the first sentence plays while the
+        next is made, and the first is made while `after` is still being said."""
         try:
-            self._voice.say(await self._world.synthesizer.synthesize(text))
+            chunks = aiter(self._world.synthesizer.stream(text))
+            first = await anext(chunks, None)
+            if after is not None:
+                await asyncio.wait({after})
+            if first is not None:
+                self._voice.say(first)
+            async for pcm in chunks:
+                self._voice.say(pcm)
             await self._voice.finished()
         except asyncio.CancelledError:
             raise
@@ -262,10 +335,18 @@ class RelaySession:
             log.exception("session %s: the interviewer could not speak; the question is shown as text", self.session_id)
         self._dispatch(flow.Spoken(ask, self._timeline.seconds))
 
+    async def _prepare(self, texts: tuple[str, ...]) -> None:
+        for text in texts:
+            try:
+                await self._world.synthesizer.prepare(text)
+            except Exception:  # saying it later will make it then, or show the question as text
+                log.warning("session %s: could not prepare %r", self.session_id, text[:40], exc_info=True)
+
     def _stop_speaking(self) -> None:
-        if self._speaking is not None and self._speaking is not asyncio.current_task():
-            self._speaking.cancel()
-        self._speaking = None
+        for task in self._speaking:
+            if task is not asyncio.current_task():
+                task.cancel()
+        self._speaking = []
 
     async def _close_answer(self, index: int, question_id: str, reason: str) -> None:
         saving = self._stop_recording()  # its last write runs while the finals are flushed

@@ -48,32 +48,54 @@ class PacedAudioTrack(MediaStreamTrack):
 
 
 class InterviewerVoice(PacedAudioTrack):
-    """Plays queued speech in real time, 20 ms per frame, and silence in between."""
+    """Plays queued speech in real time, 20 ms per frame, and silence in between. Speech can be paused (the candidate
+    began to speak over it) and resumed a little before the pause, as a person picks up their sentence again."""
+
+    REWIND = VOICE_RATE * 3 // 10  # 0.3 s said again after a pause
 
     def __init__(self) -> None:
         super().__init__()
-        self._pending = np.zeros(0, np.int16)
+        self._speech = np.zeros(0, np.int16)  # what is being said, played and still to play
+        self._at = 0  # the next sample of _speech to play
+        self._paused = False
         self._done = asyncio.Event()
         self._done.set()
         self.frames_sent = 0
 
     def say(self, pcm: np.ndarray) -> None:
-        self._pending = np.concatenate((self._pending, pcm.astype(np.int16)))
+        """Queue speech after what is being said."""
+        self._speech = np.concatenate((self._speech, pcm.astype(np.int16)))
         self._done.clear()
 
     def hush(self) -> None:
-        self._pending = np.zeros(0, np.int16)
+        self._speech, self._at, self._paused = np.zeros(0, np.int16), 0, False
         self._done.set()
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._at = max(0, self._at - self.REWIND)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     async def finished(self) -> None:
         await self._done.wait()
 
     def next_pcm(self, at: float) -> np.ndarray:
-        chunk, self._pending = self._pending[:_FRAME], self._pending[_FRAME:]
+        self.frames_sent += 1
+        if self._paused:
+            return np.zeros(_FRAME, np.int16)
+        chunk = self._speech[self._at : self._at + _FRAME]
+        self._at += chunk.size
         if chunk.size < _FRAME:
             chunk = np.concatenate((chunk, np.zeros(_FRAME - chunk.size, np.int16)))
+            self._speech, self._at = np.zeros(0, np.int16), 0
             self._done.set()
-        self.frames_sent += 1
         return chunk
 
 

@@ -10,7 +10,19 @@ from pathlib import Path
 from rehearse.app.sessions import Sessions
 from rehearse.domain.errors import ModelUnavailable
 from rehearse.domain.question_bank import QuestionBank, default_bank
-from rehearse.ports import Blobs, Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
+from rehearse.ports import (
+    Blobs,
+    Embedder,
+    Evaluator,
+    Publisher,
+    Queue,
+    Recognizer,
+    Store,
+    Synthesizer,
+    ToneModel,
+    TurnModel,
+    VoiceActivity,
+)
 from rehearse.security.tokens import SessionTokens
 from rehearse.settings import Settings
 
@@ -64,6 +76,14 @@ class BuiltWorld:
         from rehearse.adapters.local.piper_synthesizer import PiperSynthesizer
 
         return PiperSynthesizer()
+
+    @cached_property
+    def turn_model(self) -> TurnModel | None:
+        if self.settings.turn_model == "none":
+            return None
+        from rehearse.adapters.local.smart_turn import SmartTurnModel
+
+        return SmartTurnModel(self.settings.smart_turn_dir)
 
     def vad_factory(self) -> VoiceActivity:
         from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity

@@ -20,6 +20,7 @@ from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
 from rehearse.app.feedback_pipeline import FeedbackPipeline
 from rehearse.app.http_api import ROUTES, HttpApi
+from rehearse.app.voice import prepare_voice
 from rehearse.app.world import World
 from rehearse.config import build_world
 from rehearse.settings import Settings
@@ -80,7 +81,8 @@ async def serve(settings: Settings) -> None:
     world = build_world(settings, hub)
     FeedbackPipeline(world).subscribe(world.queue)
     if settings.preload_models:  # load the models before the first candidate speaks
-        await asyncio.to_thread(lambda: (world.recognizer, world.tone))
+        await asyncio.to_thread(lambda: (world.recognizer, world.tone, world.turn_model))
+        await prepare_voice(world.synthesizer)
     runner = web.AppRunner(build_app(world, hub), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

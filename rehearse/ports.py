@@ -111,6 +111,16 @@ class Synthesizer(Protocol):
         """The same audio in pieces, in order, each as soon as it is made (a sentence, or the whole text at once):
         the first can play while the rest is synthesized. Their concatenation is what `synthesize` returns."""
 
+    async def prepare(self, text: str) -> None:
+        """Make `text` quick to say later (synthesized ahead into a cache), or nothing where that would cost money."""
+
+
+class TurnModel(Protocol):
+    """Whether the candidate sounds finished: P(turn complete) from the last seconds of 16 kHz mono int16 audio,
+    oldest first, ending now. Slow enough (tens of ms) to be called off the event loop."""
+
+    def complete_probability(self, pcm16k: np.ndarray) -> float: ...
+
 
 class VoiceActivity(Protocol):
     """Says whether a 20 ms frame (320 samples) of 16 kHz mono int16 audio contains speech."""

@@ -1,6 +1,6 @@
 import numpy as np
 
-from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted, TurnWatch
+from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
 
 
 class LoudIsSpeech:
@@ -49,22 +49,6 @@ def test_long_speech_is_cut_at_the_maximum_phrase_length():
     cutter = PhraseCutter(LoudIsSpeech(), max_phrase_s=0.5)
     events = run(cutter, "v" * 60)
     assert sum(isinstance(e, PhraseEnded) for e in events) >= 1
-
-
-def test_turn_ends_after_speech_then_silence_once():
-    watch = TurnWatch(silence_s=0.2)
-    results = [watch.push(c == "v") for c in "v" * 15 + "." * 30]
-    assert results.count(True) == 1
-
-
-def test_silence_alone_never_ends_a_turn():
-    watch = TurnWatch(silence_s=0.2)
-    assert not any(watch.push(False) for _ in range(100))
-
-
-def test_a_cough_is_not_an_answer():
-    watch = TurnWatch(silence_s=0.2)
-    assert not any(watch.push(c == "v") for c in "vvvvv" + "." * 50)
 
 
 def test_a_decision_made_upstream_is_used_instead_of_the_cutters_own():

@@ -116,7 +116,7 @@ export class Transcript {
     if (stick) this.toBottom();
 
     if (live) {
-      const entry = { seq, phrase_id: seg.phrase_id, text: el.textContent, heard_ms: seg.heard_ms };
+      const entry = { seq, phrase_id: seg.phrase_id, question_id: seg.question_id, text: el.textContent, heard_ms: seg.heard_ms };
       requestAnimationFrame(() => {
         entry.rendered_ms = nowMs();
         rehearse.metrics.finals.push(entry);

@@ -9,7 +9,19 @@ from typing import Protocol
 
 from rehearse.app.sessions import Sessions
 from rehearse.domain.question_bank import QuestionBank
-from rehearse.ports import Blobs, Embedder, Evaluator, Publisher, Queue, Recognizer, Store, Synthesizer, ToneModel, VoiceActivity
+from rehearse.ports import (
+    Blobs,
+    Embedder,
+    Evaluator,
+    Publisher,
+    Queue,
+    Recognizer,
+    Store,
+    Synthesizer,
+    ToneModel,
+    TurnModel,
+    VoiceActivity,
+)
 from rehearse.security.tokens import SessionTokens
 from rehearse.settings import Settings
 
@@ -40,6 +52,11 @@ class World(Protocol):
 
     @property
     def synthesizer(self) -> Synthesizer: ...
+
+    @property
+    def turn_model(self) -> TurnModel | None:
+        """None: the end of a turn is silence alone (REHEARSE_TURN_MODEL=none)."""
+        ...
 
     def vad_factory(self) -> VoiceActivity: ...
 

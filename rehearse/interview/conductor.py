@@ -135,6 +135,14 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Prepare:
+    """Synthesize these ahead, so that saying them later starts at once (the next question, while this one is
+    answered; the acknowledgements, once)."""
+
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Hush:
     """Stop the interviewer's voice now."""
 
@@ -173,7 +181,7 @@ class CloseAnswer:
     reason: CloseReason
 
 
-Action = Send | Say | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer | CloseAnswer
+Action = Send | Say | Prepare | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer | CloseAnswer
 
 # Said before the next question, so that an answer is heard (rehearse/interview/conductor.py picks one, never the same
 # twice in a row). Short: the question follows in the same breath.
@@ -259,7 +267,7 @@ class InterviewConductor:
                 if session.is_ended:
                     self.status = "ended"
                     return self._ended()
-                return self._ask(speak=not under_way, audio_s=at)
+                return self._ask(speak=not under_way, audio_s=at) + [Prepare((*ACKNOWLEDGEMENTS, CLOSING_REMARK))]
             case Control(kind="repeat", audio_s=at):
                 return self._ask(speak=True, audio_s=at) if self.status in ("asking", "held", "listening") else []
             case Control(kind=kind, audio_s=at) if self.status in ("asking", "held", "listening"):
@@ -338,7 +346,10 @@ class InterviewConductor:
         self.status = "listening"
         self.cues.start_answer(audio_s, question.time_limit_s)
         self._final_words, self._partial_words = [], []
-        return [StartAnswer(question), Send(msg.StateOut(status="listening", question_index=question.index, total=self.total))]
+        actions: list[Action] = [StartAnswer(question), Send(msg.StateOut(status="listening", question_index=question.index, total=self.total))]
+        if (following := self.session.question_at(question.index + 1)) is not None:
+            actions.append(Prepare((following.text,)))
+        return actions
 
     def _close(self, audio_s: float, reason: CloseReason) -> list[Action]:
         index = self.session.current_question

@@ -69,6 +69,11 @@ class TurnThresholds:
             raise ValueError("reask_every_s must be positive")
 
     @classmethod
+    def silence_only(cls, silence_s: float) -> TurnThresholds:
+        """No model (REHEARSE_TURN_MODEL=none): the turn ends after `silence_s` of silence following speech."""
+        return cls(ask_after_s=silence_s, incomplete_max_s=silence_s, max_silence_s=silence_s, early_end_s=silence_s)
+
+    @classmethod
     def from_settings(cls, settings: Settings) -> TurnThresholds:
         """The REHEARSE_TURN_* settings, with end_of_turn_silence_s as the longest silence (the other waits are
         capped by it, so a short REHEARSE_END_OF_TURN_SILENCE_S alone stays valid)."""

@@ -99,34 +99,3 @@ class PhraseCutter:
         self._phrase = None
         self._quiet = 0
         return PhraseEnded(self._start_s, self._last_voiced_s, audio)
-
-
-class TurnWatch:
-    """An answer is over when there was speech and then `silence_s` of none. It reads the voice-activity decision of
-    each 20 ms frame, made once upstream."""
-
-    def __init__(self, silence_s: float = 3.0) -> None:
-        self._silence_frames = round(silence_s / FRAME_S)
-        self._voiced_run = 0
-        self._heard_speech = False
-        self._quiet = 0
-
-    def reset(self) -> None:
-        self._voiced_run = 0
-        self._heard_speech = False
-        self._quiet = 0
-
-    def push(self, voiced: bool) -> bool:
-        """True once, when the answer has gone quiet after speech."""
-        if voiced:
-            self._voiced_run += 1
-            self._quiet = 0
-            if self._voiced_run >= 10:  # 200 ms of voice: a click or a cough does not count as an answer
-                self._heard_speech = True
-            return False
-        self._voiced_run = 0
-        self._quiet += 1
-        if self._heard_speech and self._quiet >= self._silence_frames:
-            self.reset()
-            return True
-        return False

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support.server import EMBEDDER_DIR, MODEL_DIR, ROOT, free_port
+from tests.support.server import EMBEDDER_DIR, MODEL_DIR, ROOT, SMART_TURN_DIR, free_port
 
 
 class AppProcess:
@@ -25,6 +25,7 @@ class AppProcess:
             "REHEARSE_DATA_DIR": str(data_dir),
             "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
             "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
+            "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
             **env,
         }
         self._proc: subprocess.Popen | None = None

@@ -280,6 +280,13 @@ def test_the_relay_image_runs_as_non_root_and_exposes_8000():
     assert {".venv", ".venv-build", ".rehearse-data", "node_modules", "test-artifacts", "tests", ".git"} <= ignored
 
 
+def test_the_relay_image_carries_the_end_of_turn_model_built_at_image_build_time():
+    dockerfile = read(ROOT / "media_relay" / "Dockerfile")
+    [target] = re.findall(r"(?m)^RUN python -m rehearse\.adapters\.local\.smart_turn_model (\S+)$", dockerfile)
+    assert f"REHEARSE_SMART_TURN_MODEL_DIR={target}" in dockerfile
+    assert dockerfile.index("smart_turn_model") > dockerfile.index("COPY rehearse/")
+
+
 # -- the templates themselves ---------------------------------------------------------------------------------------------
 def test_every_module_exists_and_is_used():
     main = code(INFRA / "main.bicep")

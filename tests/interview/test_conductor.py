@@ -21,6 +21,7 @@ from rehearse.interview.conductor import (
     LinkChanged,
     OpenAnswer,
     PauseVoice,
+    Prepare,
     Resumed,
     ResumeVoice,
     Say,
@@ -85,8 +86,10 @@ def test_hello_asks_the_current_question_aloud_and_shows_it():
     assert (state.status, state.question_index, state.total) == ("asking", 1, 3)
     [question] = sent(actions, msg.QuestionOut)
     assert (question.question_id, question.text) == ("q1", "Question number 1?")
-    assert isinstance(actions[-1], Say) and actions[-1].text == "Question number 1?"
+    [say] = of(actions, Say)
+    assert say.text == "Question number 1?"
     assert of(actions, Hush), "whatever was being said stops first"
+    assert actions.index(say) < actions.index(of(actions, Prepare)[0]), "the question is said before anything is prepared"
     [opened] = of(actions, OpenAnswer)
     assert opened.question.id == "q1", "words said while the question is read belong to its answer, and are recorded"
 
@@ -99,6 +102,7 @@ def test_the_answer_is_listened_for_once_the_question_has_been_spoken():
     [start] = of(actions, StartAnswer)
     assert start.question.id == "q0"
     assert sent(actions, msg.StateOut)[0].status == "listening"
+    assert of(actions, Prepare) == [Prepare(("Question number 1?",))], "the next question is made ready while this one is answered"
 
 
 def test_resuming_an_answer_under_way_shows_the_question_without_reading_it_again():
@@ -333,6 +337,7 @@ def test_the_end_of_an_answer_is_acknowledged_at_once_and_the_question_follows_i
     conductor = listening()
     actions = conductor.handle(TurnEnded(audio_s=20.0))
     [close], [thanks] = of(actions, CloseAnswer), of(actions, Say)
+    assert close.reason == "silence"
     assert thanks.text in ACKNOWLEDGEMENTS and not of(actions, Hush)
     actions = conductor.handle(AnswerClosed(session(1)))
     [question] = of(actions, Say)
@@ -455,3 +460,11 @@ def test_the_end_of_a_held_reading_starts_listening():
     [say] = of(conductor.handle(Control("repeat", audio_s=0.5)), Say)
     conductor.handle(CandidateVoice("hold", audio_s=1.0))
     assert of(conductor.handle(Spoken(say.ask, audio_s=2.0)), StartAnswer)
+
+
+def test_the_acknowledgements_are_prepared_once_per_connection_and_the_last_question_prepares_nothing():
+    conductor = InterviewConductor(session(2))
+    [prepare] = of(conductor.handle(Resumed(session(2))), Prepare)
+    assert set(prepare.texts) == {*ACKNOWLEDGEMENTS, CLOSING_REMARK}
+    [say] = of(conductor.handle(Control("repeat", audio_s=1.0)), Say)
+    assert not of(conductor.handle(Spoken(say.ask, audio_s=2.0)), Prepare)

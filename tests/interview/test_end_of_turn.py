@@ -161,3 +161,21 @@ def test_thresholds_come_from_the_settings_capped_by_the_longest_silence():
     thresholds = TurnThresholds.from_settings(settings)
     assert thresholds.max_silence_s == 1.5 and thresholds.incomplete_max_s == 1.5 and thresholds.early_end_s == 1.5
     assert thresholds.ask_after_s == 0.3 and thresholds.threshold == settings.turn_complete_threshold
+
+
+# -- without a model: silence alone (REHEARSE_TURN_MODEL=none) ------------------------------------------------------------
+def _silence_only(frames: str) -> list:
+    turn = SemanticTurn(TurnThresholds.silence_only(0.2))
+    return [d for d in (turn.push(c == "v") for c in frames) if d is not LISTEN]
+
+
+def test_without_a_model_the_turn_ends_after_speech_then_silence_once():
+    assert _silence_only("v" * 15 + "." * 30) == [EndTurn("silence")]
+
+
+def test_without_a_model_silence_alone_never_ends_a_turn():
+    assert _silence_only("." * 100) == []
+
+
+def test_without_a_model_a_cough_is_not_an_answer():
+    assert _silence_only("vvvvv" + "." * 50) == []

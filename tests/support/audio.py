@@ -16,9 +16,9 @@ ANSWER = (
 )
 
 
-def speak(text: str, rate: int = 16000, words_per_minute: int = 160) -> np.ndarray:
+def speak(text: str, rate: int = 16000, words_per_minute: int = 160, voice: str = "en-us") -> np.ndarray:
     """espeak-ng's rendering of text as mono int16 PCM at the given rate."""
-    out = subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "--stdout", text], check=True, capture_output=True).stdout
+    out = subprocess.run(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "--stdout", text], check=True, capture_output=True).stdout
     return decode_wav(out, rate)
 
 

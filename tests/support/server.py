@@ -16,6 +16,7 @@ from tests.support.processes import stop
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / ".rehearse-data" / "models" / "whisper-base"
 EMBEDDER_DIR = ROOT / ".rehearse-data" / "models" / "minilm"
+SMART_TURN_DIR = ROOT / ".rehearse-data" / "models" / "smart-turn"
 
 
 def free_port() -> int:
@@ -34,6 +35,7 @@ def running_app(data_dir: Path, log_path: Path, module: str = "rehearse.local", 
         "REHEARSE_DATA_DIR": str(data_dir),
         "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
         "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
+        "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
         **env,
     }
     with log_path.open("wb") as log:

@@ -70,6 +70,9 @@ class AzureSpeechSynthesizer:
         if pcm.size:
             yield pcm
 
+    async def prepare(self, text: str) -> None:
+        """Nothing: every synthesis is billed, and a question the candidate never reaches would be paid for."""
+
     async def synthesize(self, text: str) -> np.ndarray:
         if text in self._cache:
             self._cache.move_to_end(text)

@@ -29,6 +29,9 @@ class EspeakSynthesizer:
         if pcm.size:
             yield pcm
 
+    async def prepare(self, text: str) -> None:
+        await self.synthesize(text)  # into the cache
+
     async def synthesize(self, text: str) -> np.ndarray:
         if text in self._cache:
             self._cache.move_to_end(text)

@@ -100,3 +100,18 @@ async def test_espeak_streams_the_whole_text_as_one_chunk():
 async def test_empty_text_gives_no_audio(synth):
     assert [pcm async for pcm in synth.stream(" ... ")] == []
     assert (await synth.synthesize("")).size == 0
+
+
+async def test_a_prepared_text_is_made_once_and_then_said_from_the_cache():
+    import asyncio
+
+    synth = PiperSynthesizer()
+    made: list[int] = []
+    speak = synth._speak
+    synth._speak = lambda phonemes: made.append(1) or speak(phonemes)
+    text = "Walk me through your last project. What would you change?"
+    preparing = asyncio.ensure_future(synth.prepare(text))
+    said = await synth.synthesize(text)  # while it is being prepared: awaited, not made twice
+    await preparing
+    assert len(made) == 2 and said.size > OUTPUT_RATE
+    assert np.array_equal(await synth.synthesize(text), said) and len(made) == 2
