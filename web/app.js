@@ -275,6 +275,7 @@ function onMessage(msg) {
       else transcript.partial(msg);
       break;
     case "answer_end": {
+      rehearse.metrics.answerEnds.push({ question_id: msg.question_id, reason: msg.reason, at: nowMs() });
       const closed = transcript.answerEnd(msg);
       if (closed !== null && closed === questions.currentId) view.timer.stop();
       break;

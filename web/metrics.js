@@ -1,7 +1,8 @@
 // Latency instrumentation: benchmarks and tests read window.rehearse; keep its shape.
 // metrics.connectionStates: {state, at (Date.now())} on every change of #connection's data-state;
 // metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
-// metrics.questions: {question_id, at} when each `question` arrived; metrics.interruptions: {question_id, at} when the
+// metrics.questions: {question_id, at} when each `question` arrived; metrics.answerEnds: {question_id, reason, at} when
+// each `answer_end` arrived (the interviewer's acknowledgement starts then); metrics.interruptions: {question_id, at} when the
 // relay said the candidate spoke over the interviewer (`interrupted`).
 
 export const rehearse = {
@@ -15,6 +16,7 @@ export const rehearse = {
     messages: 0,
     cues: [],
     questions: [],
+    answerEnds: [],
     interruptions: [],
     pubsubEvents: 0,
     connectionStates: [],

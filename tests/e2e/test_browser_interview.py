@@ -230,6 +230,9 @@ class Walk:
         page.screenshot(path=str(self.artifacts / "interview-end-dialog-desktop.png"))
         page.keyboard.press("Escape")
         closed = self.js("() => !document.querySelector('#end-dialog').open && !document.querySelector('#end').disabled")
+        # A candidate who asks for the question again listens to it: the microphone goes quiet meanwhile (speaking on
+        # over the interviewer would stop it: barge-in, tests/e2e/test_browser_turn_taking.py).
+        self.js("() => window.rehearse.pc.getSenders().forEach(s => { if (s.track) s.track.enabled = false; })")
         before = int(page.get_attribute("#answer-timer", "data-seconds"))
         page.keyboard.press("r")
         page.wait_for_selector('#answer-timer[data-state="paused"]', timeout=10_000)
@@ -238,6 +241,7 @@ class Walk:
         still = int(page.get_attribute("#answer-timer", "data-seconds"))
         page.wait_for_selector('#answer-timer[data-state="running"]', timeout=30_000)
         resumed = int(page.get_attribute("#answer-timer", "data-seconds"))
+        self.js("() => window.rehearse.pc.getSenders().forEach(s => { if (s.track) s.track.enabled = true; })")
         page.keyboard.press("n")
         page.wait_for_function("document.querySelector('#progress').textContent.trim() === 'Question 2 of 2'", timeout=30_000)
         reset = int(page.get_attribute("#answer-timer", "data-seconds"))

@@ -1,5 +1,6 @@
 """Turn-taking in Chromium, as a candidate meets it: the interviewer's own voice does not interrupt it, a thinking pause
-in the middle of an answer does not end the answer, and the next question comes within about a second of its end."""
+in the middle of an answer does not end the answer, and the interviewer answers soon after its end (at once when the
+end-of-turn model hears it as finished; never later than the longest silence, 3 s)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from tests.e2e.test_browser_interview import CHROMIUM, DESKTOP, browser_args
 from tests.support.audio import recall, speak, write_wav
 
 RATE = 48000
-FIRST = "In my last role I moved our billing service to a new platform, and"
-SECOND = "we finished the whole migration two weeks early."
+FIRST = "In my last role I led a small team that moved our billing service to a new platform. We planned the work in stages, and"
+SECOND = "we finished the whole migration two weeks early, with no downtime for our customers."
 
 
 def _interview(app_url: str, wav, questions: int, until: str, timeout_ms: int = 90_000) -> dict:
@@ -67,8 +68,10 @@ def test_a_thinking_pause_does_not_end_the_answer(paused):
     assert not any(f.get("question_id") == "swe-02" for f in metrics["finals"])
 
 
-def test_the_next_question_comes_within_about_a_second_of_the_answers_end(paused):
+def test_the_interviewer_answers_soon_after_the_answers_end(paused):
     metrics = paused["metrics"]
     last = max((f for f in metrics["finals"] if f.get("question_id") == "swe-01"), key=lambda f: f["heard_ms"])
-    gap_ms = metrics["questions"][1]["at"] - last["heard_ms"]
-    assert 0 < gap_ms < 1500, gap_ms
+    [end] = [e for e in metrics["answerEnds"] if e["question_id"] == "swe-01"]
+    assert end["reason"] == "silence"
+    assert 0 < end["at"] - last["heard_ms"] < 3500, end["at"] - last["heard_ms"]  # the acknowledgement starts here
+    assert metrics["questions"][1]["at"] - end["at"] < 2500  # then the next question, once the answer is stored
