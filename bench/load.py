@@ -377,7 +377,8 @@ def measure(recognizer: str, speech: Speech, folder: Path, steps: list[int], bud
     """Rounds of growing N against one app process, until the criterion fails or the time budget would be overrun."""
     started, rounds, value, limited_by = time.monotonic(), [], 0, "steps"
     log_path = folder / f"server-{recognizer}.log"
-    app_env = {"REHEARSE_RECOGNIZER": ENV[recognizer], "REHEARSE_MAX_LIVE_SESSIONS": str(max(steps)), **env}
+    # The answer's 1.2 s pauses must not end it (each sentence is checked for a final): silence alone ends turns here.
+    app_env = {"REHEARSE_RECOGNIZER": ENV[recognizer], "REHEARSE_MAX_LIVE_SESSIONS": str(max(steps)), "REHEARSE_TURN_MODEL": "none", **env}
     with running_app(folder / f"data-{recognizer}", log_path, **app_env) as (base, proc):
         for n in steps:
             if rounds and time.monotonic() - started + 1.2 * rounds[-1]["round_s"] > budget_s:

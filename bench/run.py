@@ -133,7 +133,9 @@ def main() -> None:
         audio48, _ = build_audio(48000)
         wav = write_wav(tmp_path / "bench.wav", audio48, 48000)
         print(f"bench audio: {len(UTTERANCES)} utterances, {audio48.size / 48000:.0f} s", file=sys.stderr)
-        with running_app(tmp_path / "data", tmp_path / "server.log") as (base, _proc):
+        # One long answer of 24 sentences with 1.2 s pauses: the end of the turn is silence alone here, so that the
+        # model does not end the answer at a pause (turn-taking is bench/conversation.py's).
+        with running_app(tmp_path / "data", tmp_path / "server.log", REHEARSE_TURN_MODEL="none") as (base, _proc):
             metrics = browser_metrics(base, wav, audio48.size / 48000)
         words = [m["rendered_ms"] - m["heard_ms"] for m in metrics["partialWords"] if m.get("heard_ms")]
         finals = [m["rendered_ms"] - m["heard_ms"] for m in metrics["finals"] if m.get("heard_ms")]
