@@ -23,7 +23,6 @@ each figure includes Opus, the relay's jitter buffer and the network back:
 from __future__ import annotations
 
 import asyncio
-import fractions
 import json
 import re
 import sys
@@ -34,16 +33,13 @@ from pathlib import Path
 
 import aiohttp
 import numpy as np
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
-from av import AudioFrame
+from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from bench.load import RATE, SpeechTrack
 from bench.stats import percentiles
 from tests.support.audio import speak
 from tests.support.server import running_app
 
-RATE = 48000
-FRAME = 960
 LOUD = 300.0  # RMS of a received frame that holds the interviewer's voice (int16)
 SILENT_RUN_S = 0.3
 CANDIDATE_VOICE = "en-gb"  # every other answer; the others in the Piper voice, whose intonation is closer to a person's
@@ -70,47 +66,24 @@ BARGE_INS = 4
 
 
 @dataclass
-class Mic(MediaStreamTrack):
-    """Silence until `play(pcm)`, then that audio once; real time, 20 ms per frame."""
-
-    kind = "audio"
-
-    def __post_init__(self) -> None:
-        super().__init__()
-        self.sent_ms: list[float] = []
-        self._queue = np.zeros(0, np.int16)
-        self._start: float | None = None
-        self.played_from: int | None = None  # the frame index at which the current audio started
-
-    def play(self, pcm: np.ndarray) -> None:
-        self._queue = pcm.astype(np.int16)
-        self.played_from = len(self.sent_ms)
-
-    async def recv(self) -> AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        index = len(self.sent_ms)
-        if self._start is None:
-            self._start = time.monotonic()
-        elif (wait := self._start + index * 0.02 - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
-        chunk = np.zeros(FRAME, np.int16)
-        piece, self._queue = self._queue[:FRAME], self._queue[FRAME:]
-        chunk[: piece.size] = piece
-        frame = AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate, frame.pts, frame.time_base = RATE, index * FRAME, fractions.Fraction(1, RATE)
-        self.sent_ms.append(time.time() * 1000)
-        return frame
-
-    def __hash__(self) -> int:
-        return id(self)
-
-
-@dataclass
 class Ear:
     """The interviewer's voice as received: for each frame its arrival time and whether it holds voice."""
 
     frames: list[tuple[float, bool]] = field(default_factory=list)
+
+    def listen(self, remote) -> None:
+        """Receive the interviewer's track (until it ends), noting for each frame when it came and if it was loud."""
+
+        async def receive() -> None:
+            while True:
+                try:
+                    frame = await remote.recv()
+                except Exception:
+                    return
+                pcm = frame.to_ndarray().astype(np.float32)
+                self.frames.append((time.time() * 1000, float(np.sqrt(np.mean(pcm * pcm))) > LOUD))
+
+        asyncio.ensure_future(receive())
 
     def first_voice_after(self, at_ms: float) -> float | None:
         return next((t for t, loud in self.frames if t >= at_ms and loud), None)
@@ -152,7 +125,7 @@ async def answer_audio(opening: str, middle: str, end: str, pause_s: float, neur
 async def converse(base: str) -> dict:
     answers = [await answer_audio(*parts, pause, neural=i % 2 == 0) for i, (parts, pause) in enumerate(zip(ANSWERS, PAUSES_S, strict=True))]
     total = len(answers) + BARGE_INS
-    mic, ear = Mic(), Ear()
+    mic, ear = SpeechTrack(np.zeros(0, np.int16)), Ear()
     out: dict = {"first_audio_ms": [], "end_of_turn_ms": [], "barge_in_ms": [], "cut_off": 0, "answers": 0, "problems": []}
     events: asyncio.Queue = asyncio.Queue()
     async with aiohttp.ClientSession() as http:
@@ -166,18 +139,7 @@ async def converse(base: str) -> dict:
         pc.addTransceiver(mic, direction="sendrecv")
         channel = pc.createDataChannel("rehearse")
 
-        @pc.on("track")
-        def on_track(remote):
-            async def listen():
-                while True:
-                    try:
-                        frame = await remote.recv()
-                    except Exception:
-                        return
-                    pcm = frame.to_ndarray().astype(np.float32)
-                    ear.frames.append((time.time() * 1000, float(np.sqrt(np.mean(pcm * pcm))) > LOUD))
-
-            asyncio.ensure_future(listen())
+        pc.on("track", ear.listen)
 
         @channel.on("open")
         def on_open():
@@ -196,10 +158,7 @@ async def converse(base: str) -> dict:
                 m = await asyncio.wait_for(events.get(), timeout)
                 if m["type"] == kind and (status is None or m.get("status") == status):
                     return m
-                if m["type"] == "answer_end":
-                    pending.append(m)
 
-        pending: list[dict] = []
         await pc.setLocalDescription(await pc.createOffer())
         async with http.post(base + session["relay"]["offer_url"], json={"sdp": pc.localDescription.sdp, "type": "offer"}, headers=auth) as r:
             answer = await r.json()
@@ -216,14 +175,13 @@ async def converse(base: str) -> dict:
                 else:
                     await next_of("state", status="listening")
                 mic.play(answer.pcm)
-                started = mic.played_from
+                started = mic.speech_frame
                 if barge:
                     voice_frame = started + int(answer.first_voiced_s / 0.02)
                     await _wait_for(lambda f=voice_frame: mic.sent_ms[f] if len(mic.sent_ms) > f else None)
                     spoke_ms = mic.sent_ms[voice_frame]
                     silent = await _wait_for(lambda s=spoke_ms: ear.silent_after(s))
                     out["barge_in_ms"].append(silent - spoke_ms)
-                pending.clear()
                 end = await next_of("answer_end", timeout=60)
                 out["answers"] += 1
                 ended_at_s = (end["at_ms"] - mic.sent_ms[started]) / 1000
@@ -246,7 +204,7 @@ async def converse(base: str) -> dict:
 
 async def first_question_audio(base: str, text: str) -> float:
     """One new session: its `question` received -> the first frame of the interviewer's voice received (ms)."""
-    ear, mic = Ear(), Mic()
+    ear, mic = Ear(), SpeechTrack(np.zeros(0, np.int16))
     asked: asyncio.Future = asyncio.get_running_loop().create_future()
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{base}/api/sessions", json={"questions": [{"text": text}]}) as r:
@@ -255,18 +213,7 @@ async def first_question_audio(base: str, text: str) -> float:
         pc.addTransceiver(mic, direction="sendrecv")
         channel = pc.createDataChannel("rehearse")
 
-        @pc.on("track")
-        def on_track(remote):
-            async def listen():
-                while True:
-                    try:
-                        frame = await remote.recv()
-                    except Exception:
-                        return
-                    pcm = frame.to_ndarray().astype(np.float32)
-                    ear.frames.append((time.time() * 1000, float(np.sqrt(np.mean(pcm * pcm))) > LOUD))
-
-            asyncio.ensure_future(listen())
+        pc.on("track", ear.listen)
 
         channel.on("open", lambda: channel.send(json.dumps({"v": 1, "type": "hello", "after_seq": 0})))
 

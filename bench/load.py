@@ -105,7 +105,8 @@ def build_speech(folder: Path, sentences: int = SENTENCES) -> Speech:
 
 # -- one candidate (runs in a client process) ------------------------------------------------------------------------
 class SpeechTrack(MediaStreamTrack):
-    """A microphone: silence until `speak()`, then the speech once, then silence; real time, 20 ms per frame."""
+    """A microphone: silence until `speak()` (or `play(pcm)`), then the speech once, then silence; real time, 20 ms
+    per frame."""
 
     kind = "audio"
 
@@ -119,6 +120,11 @@ class SpeechTrack(MediaStreamTrack):
     def speak(self) -> None:
         if self.speech_frame is None:
             self.speech_frame = len(self.sent_ms)
+
+    def play(self, pcm: np.ndarray) -> None:
+        """Say `pcm` from the next frame on, instead of whatever was being said."""
+        self._pcm = pcm.astype(np.int16)
+        self.speech_frame = len(self.sent_ms)
 
     async def recv(self) -> AudioFrame:
         if self.readyState != "live":

@@ -36,14 +36,6 @@ log = logging.getLogger("rehearse.relay")
 DATA_CHANNEL = "rehearse"
 
 
-def turn_thresholds(world: World) -> TurnThresholds:
-    """The end-of-turn thresholds from the settings; without a model, silence alone (end_of_turn_silence_s)."""
-    s = world.settings
-    if s.turn_model == "none":
-        return TurnThresholds.silence_only(s.end_of_turn_silence_s)
-    return TurnThresholds.from_settings(s)
-
-
 def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
     return [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential")) for s in configured]
 
@@ -59,7 +51,7 @@ class RelaySession:
         self._channel = None
         self._stream: RecognitionStream | None = None
         self._timeline = AudioTimeline()
-        self._turn = SemanticTurn(turn_thresholds(world))
+        self._turn = SemanticTurn(TurnThresholds.from_settings(world.settings))
         self._tail = AudioTail(8.0)  # what the end-of-turn model hears
         self._barge_in = BargeIn()
         self._audio = AudioFanOut(world.vad_factory(), [self._hear, self._recognize, self._record, self._detect_turn, self._detect_barge_in])

@@ -76,8 +76,10 @@ class TurnThresholds:
     @classmethod
     def from_settings(cls, settings: Settings) -> TurnThresholds:
         """The REHEARSE_TURN_* settings, with end_of_turn_silence_s as the longest silence (the other waits are
-        capped by it, so a short REHEARSE_END_OF_TURN_SILENCE_S alone stays valid)."""
+        capped by it, so a short REHEARSE_END_OF_TURN_SILENCE_S alone stays valid); without a model, silence alone."""
         longest = settings.end_of_turn_silence_s
+        if settings.turn_model == "none":
+            return cls.silence_only(longest)
         ask = min(settings.turn_ask_after_s, longest)
         return cls(
             ask_after_s=ask,

@@ -179,3 +179,10 @@ def test_without_a_model_silence_alone_never_ends_a_turn():
 
 def test_without_a_model_a_cough_is_not_an_answer():
     assert _silence_only("vvvvv" + "." * 50) == []
+
+
+def test_without_a_model_the_settings_give_silence_alone():
+    from rehearse.settings import Settings
+
+    thresholds = TurnThresholds.from_settings(Settings(turn_model="none", end_of_turn_silence_s=2.0))
+    assert thresholds == TurnThresholds.silence_only(2.0)
