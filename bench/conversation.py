@@ -1,6 +1,7 @@
 """Turn-taking as a candidate hears it: the interviewer's first audio, the gap after an answer, barge-in.
 
-    python -m bench.conversation          # about 2.5 minutes (part of `make bench`)
+    python -m bench.conversation          # about 3 minutes (part of `make bench`)
+    python -m bench.conversation --keep-log FILE   # and keep the app's log
 
 Method. The embedded default runs as its own process (the Piper voice, the semantic end of turn); one candidate
 connects over real WebRTC with aiortc, as docs/protocol.md describes, with a microphone that is silent until the
@@ -12,7 +13,7 @@ each figure includes Opus, the relay's jitter buffer and the network back:
   this is decision -> first audio heard, plus one hop; later questions are synthesized ahead while the candidate
   answers and start sooner).
 - end_of_turn_ms: the frame holding the answer's last voiced sample handed to the encoder -> the first frame of the
-  interviewer's next utterance received (the acknowledgement and the next question). Each answer is 12-16 s of voice
+  interviewer's next utterance received (the acknowledgement and the next question). Each answer is 12-17 s of voice
   (in a voice other than the interviewer's) with a 0.8 s pause between its first sentences and a thinking pause of
   1.0-2.0 s later on (after "and", "so", "um" or half a clause).
 - false_cutoff_rate: answers closed (`answer_end`) before their last part began, over all answers.
@@ -44,22 +45,29 @@ LOUD = 300.0  # RMS of a received frame that holds the interviewer's voice (int1
 SILENT_RUN_S = 0.3
 CANDIDATE_VOICE = "en-gb"  # every other answer; the others in the Piper voice, whose intonation is closer to a person's
 
-# Answers as a candidate gives them (12-16 s of voice): (opening, after a 0.8 s pause between sentences, after a
-# thinking pause). The pauses are inside the turn: an interviewer who jumps in there cuts the candidate off.
+# Answers as a candidate gives them (18-26 s, about 12-17 s of voice; interview answers run longer still):
+# (opening, after a 0.8 s pause between sentences, after a thinking pause). The pauses are inside the turn: an
+# interviewer who jumps in there cuts the candidate off.
 ANSWERS = [
-    ("I led the migration of our billing service last spring.", "We had about four hundred customers on the old system, and",
-     "we moved every one of them within two weeks without a single failed invoice."),
-    ("The first thing I did was measure the error rate.", "It was close to three percent on the checkout page, so",
-     "I could tell later whether each change actually helped our customers."),
-    ("We had a hard deadline on a Friday.", "The scope was much larger than we had planned for. Um",
-     "I split the work into three smaller releases and we shipped the first one on time."),
-    ("The outage started on a Monday morning.", "I think the main reason it failed was that the",
-     "cache was never invalidated after a write, so people saw old prices for an hour."),
-    ("Our team kept arguing about code reviews.", "I talked to each person on the team separately, and",
-     "then we agreed on one short checklist that everyone now uses for every review."),
-    ("The search page was very slow.", "Our latency went from four seconds, um",
-     "to about six hundred milliseconds once we batched the queries and added an index."),
-]
+    ("I led the migration of our billing service last spring.",
+     "It was the oldest system we had. We had about four hundred customers on it, and",
+     "we moved every one of them within two weeks without a single failed invoice. Finance signed off on the first try."),
+    ("The first thing I did was measure the error rate.",
+     "Nobody had looked at it in months. It was close to three percent on the checkout page, so",
+     "I could tell later whether each change actually helped our customers. After a month it was under half a percent."),
+    ("We had a hard deadline on a Friday.",
+     "A partner was launching on the same day. The scope was much larger than we had planned for. Um",
+     "I split the work into three smaller releases and we shipped the first one on time. The partner launch went ahead as planned."),
+    ("The outage started on a Monday morning.",
+     "I was the engineer on call that week. I think the main reason it failed was that the",
+     "cache was never invalidated after a write, so people saw old prices for an hour. I added the missing invalidation and a test for it."),
+    ("Our team kept arguing about code reviews.",
+     "Reviews were taking three days on average. I talked to each person on the team separately, and",
+     "then we agreed on one short checklist that everyone now uses for every review. Reviews now take less than a day."),
+    ("The search page was very slow.",
+     "Customers complained about it every week. Our latency went from four seconds, um",
+     "to about six hundred milliseconds once we batched the queries and added an index. Complaints about search stopped."),
+]  # fmt: skip
 SENTENCE_PAUSE_S = 0.8
 PAUSES_S = [1.0, 1.4, 1.8, 1.2, 2.0, 1.6]
 BARGE_INS = 4
@@ -272,7 +280,12 @@ def run() -> list[dict]:
             out = asyncio.run(converse(base))
             out["first_audio_ms"] = [asyncio.run(first_question_audio(base, text)) for text in FIRST_QUESTIONS]
         log = (Path(tmp) / "server.log").read_text(errors="replace")
+    if len(sys.argv) > 2 and sys.argv[1] == "--keep-log":
+        Path(sys.argv[2]).write_text(log)
     relay_turn = [float(ms) for ms in re.findall(r"turn ended \(.*?\) (\d+) ms after the last voiced frame", log)]
+    said = re.findall(r"first audio of '(.*?)' sent (\d+) ms after it was decided(?: and (\d+) ms after the answer's last voiced frame arrived)?", log)
+    relay_first = [float(ms) for text, ms, _ in said if any(q.startswith(text) for q in FIRST_QUESTIONS)]
+    relay_reply = [float(after) for _, _, after in said if after]
     relay_hold = [float(ms) for ms in re.findall(r"interviewer held (\d+) ms after the candidate's voice", log)]
     turn_reasons = re.findall(r"turn ended \((\w+)", log)
     lines = [
@@ -286,8 +299,12 @@ def run() -> list[dict]:
          "measured": "candidate's first voiced frame sent -> interviewer silent at the client"},
         {"metric": "barge_in_relay_ms", **percentiles(relay_hold), "target_p95": 300,
          "measured": "relay: first voiced frame of the run received -> interviewer paused"},
-        {"metric": "end_of_turn_relay_ms", **percentiles(relay_turn),
+        {"metric": "end_of_turn_relay_ms", **percentiles(relay_reply), "target_p50": 600, "target_p95": 1200,
+         "measured": "relay: the answer's last voiced frame received -> first frame of the interviewer's reply sent"},
+        {"metric": "end_of_turn_decision_relay_ms", **percentiles(relay_turn),
          "measured": "relay: last voiced frame received -> turn ended", "ended_by": {r: turn_reasons.count(r) for r in sorted(set(turn_reasons))}},
+        {"metric": "tts_first_audio_relay_ms", **percentiles(relay_first), "target_p95": 250,
+         "measured": "relay: a new session's first question decided -> its first audio frame sent"},
     ]
     if out["problems"]:
         lines.append({"metric": "conversation_problems", "value": out["problems"]})

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from pydantic import BaseModel
@@ -29,11 +30,13 @@ from rehearse.interview.barge_in import BargeIn
 from rehearse.interview.end_of_turn import AskModel, EndTurn, SemanticTurn, TurnThresholds
 from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, LinkState, LinkWatch
 from rehearse.interview.timeline import AudioTimeline
+from rehearse.interview.turn_text import text_verdict, trusted_text
 from rehearse.ports import Hypothesis, RecognitionStream
 
 log = logging.getLogger("rehearse.relay")
 
 DATA_CHANNEL = "rehearse"
+PHRASE_END_SLACK_S = 0.3  # a final whose phrase ended this long before the last voiced frame is about an older pause
 
 
 def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
@@ -68,6 +71,8 @@ class RelaySession:
         self._last_partial_s = 0.0
         self._voice_began_ms: int | None = None  # wall clock at which the current run of the candidate's voice arrived
         self._last_voiced_ms: int | None = None  # ... and its latest voiced frame
+        self._last_voiced_s = 0.0  # the latest voiced frame's audio time (the recognizer's clock)
+        self._turn_ended_after_voice_ms: int | None = None  # set by a turn end, taken by what is said next
         self._recorder: AnswerRecorder | None = None  # the answer being recorded, with the candidate's consent
         self._writer: TranscriptWriter | None = None  # this connection's finals, from accept() on
 
@@ -131,6 +136,7 @@ class RelaySession:
         self._link.heard(time.monotonic())
         self._timeline.add(frame.pcm.size, frame.received_ms)
         if frame.voiced:
+            self._last_voiced_s = self._timeline.seconds
             if self._last_voiced_ms is None or frame.received_ms - self._last_voiced_ms > 60:
                 self._voice_began_ms = frame.received_ms  # a new run of voice (gaps of a few frames belong to it)
             self._last_voiced_ms = frame.received_ms
@@ -166,10 +172,21 @@ class RelaySession:
         if self._conductor.listening and self._turn.model_said(probability, asked):
             self._end_turn(f"sounds finished, p={probability:.2f}")
 
+    def _read_turn(self, hyp: Hypothesis) -> None:
+        """A final for the phrase that ended at the candidate's last voice is the end-of-turn rule's second opinion."""
+        if not self._conductor.listening or hyp.end < self._last_voiced_s - PHRASE_END_SLACK_S:
+            return
+        text = trusted_text([(w.w, w.conf) for w in hyp.words])
+        since = int(time.time() * 1000) - self._last_voiced_ms if self._last_voiced_ms is not None else -1
+        log.info("session %s: the pause's transcript reads %s, %d ms after the last voiced frame arrived", self.session_id, text_verdict(text), since)
+        if self._turn.heard(text):
+            self._end_turn(f"reads finished: {text[-40:]!r}")
+
     def _end_turn(self, why: str) -> None:
         """The candidate's turn is over; the log line carries the relay's share of the end-of-turn time."""
         since = int(time.time() * 1000) - self._last_voiced_ms if self._last_voiced_ms is not None else -1
         log.info("session %s: turn ended (%s) %d ms after the last voiced frame arrived", self.session_id, why, since)
+        self._turn_ended_after_voice_ms = self._last_voiced_ms
         self._dispatch(flow.TurnEnded(self._timeline.seconds))
 
     def _detect_barge_in(self, frame: Frame) -> None:
@@ -187,6 +204,7 @@ class RelaySession:
         async for hyp in stream.results():
             try:
                 if hyp.final:
+                    self._read_turn(hyp)
                     await self._announce_final(hyp)
                 else:
                     self._announce_partial(hyp)
@@ -290,7 +308,7 @@ class RelaySession:
                     previous = self._speaking[-1] if queued and self._speaking else None
                     if not queued:
                         self._stop_speaking()
-                    self._speaking.append(self._spawn(self._speak(text, ask, after=previous)))
+                    self._speaking.append(self._spawn(self._speak(text, ask, after=previous, timed=not queued)))
                 case flow.Prepare(texts=texts):
                     self._spawn(self._prepare(texts))
                 case flow.Hush():
@@ -308,16 +326,20 @@ class RelaySession:
                 case flow.CloseAnswer(index=index, question_id=question_id, reason=reason):
                     self._spawn(self._close_answer(index, question_id, reason))
 
-    async def _speak(self, text: str, ask: int, after: asyncio.Task | None = None) -> None:
+    async def _speak(self, text: str, ask: int, after: asyncio.Task | None = None, timed: bool = False) -> None:
         """Say `text` (after `after` has been said, if given), sentence by sentence: the first sentence plays while the
-        next is made, and the first is made while `after` is still being said."""
+        next is made, and the first is made while `after` is still being said. `timed`: log when its first frame goes
+        out (the relay's share of the first-audio and end-of-turn figures)."""
+        decided_ms = time.time() * 1000
+        answer_end_ms = self._turn_ended_after_voice_ms
+        self._turn_ended_after_voice_ms = None
         try:
             chunks = aiter(self._world.synthesizer.stream(text))
             first = await anext(chunks, None)
             if after is not None:
                 await asyncio.wait({after})
             if first is not None:
-                self._voice.say(first)
+                self._voice.say(first, partial(self._first_frame_out, text, decided_ms, answer_end_ms) if timed else None)
             async for pcm in chunks:
                 self._voice.say(pcm)
             await self._voice.finished()
@@ -326,6 +348,11 @@ class RelaySession:
         except Exception:
             log.exception("session %s: the interviewer could not speak; the question is shown as text", self.session_id)
         self._dispatch(flow.Spoken(ask, self._timeline.seconds))
+
+    def _first_frame_out(self, text: str, decided_ms: float, answer_end_ms: int | None) -> None:
+        now = time.time() * 1000
+        after_answer = f" and {int(now - answer_end_ms)} ms after the answer's last voiced frame arrived" if answer_end_ms is not None else ""
+        log.info("session %s: first audio of %r sent %d ms after it was decided%s", self.session_id, text[:30], int(now - decided_ms), after_answer)
 
     async def _prepare(self, texts: tuple[str, ...]) -> None:
         for text in texts:

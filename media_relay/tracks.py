@@ -61,14 +61,18 @@ class InterviewerVoice(PacedAudioTrack):
         self._done = asyncio.Event()
         self._done.set()
         self.frames_sent = 0
+        self._marks: list[tuple[int, Callable[[], None]]] = []  # (sample of _speech, called when it goes out)
 
-    def say(self, pcm: np.ndarray) -> None:
-        """Queue speech after what is being said."""
+    def say(self, pcm: np.ndarray, on_first_frame: Callable[[], None] | None = None) -> None:
+        """Queue speech after what is being said; `on_first_frame` is called as its first frame is handed out."""
+        if on_first_frame is not None:
+            self._marks.append((self._speech.size, on_first_frame))
         self._speech = np.concatenate((self._speech, pcm.astype(np.int16)))
         self._done.clear()
 
     def hush(self) -> None:
         self._speech, self._at, self._paused = np.zeros(0, np.int16), 0, False
+        self._marks.clear()
         self._done.set()
 
     def pause(self) -> None:
@@ -91,6 +95,8 @@ class InterviewerVoice(PacedAudioTrack):
         if self._paused:
             return np.zeros(_FRAME, np.int16)
         chunk = self._speech[self._at : self._at + _FRAME]
+        while self._marks and self._marks[0][0] < self._at + _FRAME:
+            self._marks.pop(0)[1]()
         self._at += chunk.size
         if chunk.size < _FRAME:
             chunk = np.concatenate((chunk, np.zeros(_FRAME - chunk.size, np.int16)))

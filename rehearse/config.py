@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rehearse.app.sessions import Sessions
 from rehearse.domain.errors import ModelUnavailable
@@ -14,6 +15,7 @@ from rehearse.ports import (
     Blobs,
     Embedder,
     Evaluator,
+    FollowUpAdvisor,
     Publisher,
     Queue,
     Recognizer,
@@ -25,6 +27,9 @@ from rehearse.ports import (
 )
 from rehearse.security.tokens import SessionTokens
 from rehearse.settings import Settings
+
+if TYPE_CHECKING:
+    from rehearse.adapters.local.whisper_finals import WhisperFinals
 
 
 @dataclass
@@ -58,6 +63,10 @@ class BuiltWorld:
     @cached_property
     def evaluator(self) -> Evaluator:
         return _build_evaluator(self.settings)
+
+    @cached_property
+    def follow_up_advisor(self) -> FollowUpAdvisor | None:
+        return build_follow_up_advisor(self.settings)
 
     @cached_property
     def recognizer(self) -> Recognizer:
@@ -180,6 +189,26 @@ def _build_evaluator(settings: Settings) -> Evaluator:
     )
 
 
+def build_follow_up_advisor(settings: Settings) -> FollowUpAdvisor | None:
+    """The LLM that words follow-ups when one is configured (the evaluator's model); None: the deterministic choice."""
+    if settings.evaluator != "openai" or settings.max_follow_ups == 0:
+        return None
+    from rehearse.adapters.azure.openai_follow_up import OpenAIFollowUpAdvisor
+
+    timeout_s = settings.follow_up_llm_timeout_s
+    if settings.azure_openai_endpoint:
+        return OpenAIFollowUpAdvisor.for_azure(
+            endpoint=settings.azure_openai_endpoint,
+            deployment=settings.azure_openai_deployment or settings.openai_model,
+            api_version=settings.azure_openai_api_version,
+            api_key=settings.openai_api_key,
+            timeout_s=timeout_s,
+        )
+    return OpenAIFollowUpAdvisor.for_openai_compatible(
+        base_url=settings.openai_base_url, api_key=settings.openai_api_key or "", model=settings.openai_model, timeout_s=timeout_s
+    )
+
+
 def _build_recognizer(settings: Settings) -> Recognizer:
     if settings.recognizer == "forward_only":
         from rehearse.adapters.local.discarding_recognizer import DiscardingRecognizer
@@ -191,14 +220,19 @@ def _build_recognizer(settings: Settings) -> Recognizer:
         return AzureSpeechRecognizer.from_settings(settings)
     from rehearse.adapters.local.two_pass_recognizer import TwoPassRecognizer
     from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity
+
+    return TwoPassRecognizer(
+        whisper_finals(settings), lambda: WebRtcVoiceActivity(settings.vad_aggressiveness), phrase_silence_s=settings.phrase_silence_s
+    )
+
+
+def whisper_finals(settings: Settings) -> WhisperFinals:
+    """The embedded recognizer's Whisper finals (the model assembled by `make models`, or the one configured)."""
     from rehearse.adapters.local.whisper_finals import WhisperFinals
     from rehearse.adapters.local.whisper_model import assemble, check_model_dir
 
     model_dir = check_model_dir(settings.whisper_model_dir) if settings.whisper_model_dir else assemble(settings.whisper_dir)
-    finals = WhisperFinals(model_dir, cpu_threads=settings.whisper_threads)
-    return TwoPassRecognizer(
-        finals, lambda: WebRtcVoiceActivity(settings.vad_aggressiveness), phrase_silence_s=settings.phrase_silence_s
-    )
+    return WhisperFinals(model_dir, cpu_threads=settings.whisper_threads)
 
 
 def build_scoring_models(model_dir: Path, warn: Callable[[str], None]) -> tuple[Embedder | None, ToneModel | None]:

@@ -33,13 +33,18 @@ class Settings(BaseSettings):
     turn_model: Literal["smart_turn", "none"] = "smart_turn"
     smart_turn_model_dir: Path | None = None
     turn_ask_after_s: float = Field(default=0.2, ge=0.02, le=3.0)
-    turn_complete_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    turn_complete_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     turn_reask_every_s: float | None = Field(default=None, gt=0.0, le=10.0)
     turn_incomplete_max_s: float = Field(default=3.0, ge=0.2, le=30.0)
     # A "finished" verdict ends the turn at once only after turn_min_answer_s of voice; before that (a story's opening
     # sentences sound finished too) at turn_early_end_s of silence.
     turn_min_answer_s: float = Field(default=10.0, ge=0.0, le=60.0)
     turn_early_end_s: float = Field(default=2.5, ge=0.2, le=30.0)
+    # With the phrase's transcript reading as a finished sentence, P(complete) >= turn_text_threshold ends the turn
+    # once the answer holds turn_text_min_answer_s of voice (unset: the transcript is not consulted).
+    turn_text_threshold: float | None = Field(default=0.0, ge=0.0, le=1.0)
+    turn_text_min_answer_s: float = Field(default=10.0, ge=0.0, le=60.0)
+    turn_text_wait_s: float | None = Field(default=1.2, ge=0.02, le=30.0)  # a confident yes waits this long for it
     vad_aggressiveness: int = Field(default=2, ge=0, le=3)
     # speech: the world's recognizer (two-pass here, Azure Speech in Azure). forward_only: the relay decodes the audio
     # and a stage counts and drops it, to measure the relay's own cost (bench/load.py).
@@ -56,6 +61,11 @@ class Settings(BaseSettings):
     azure_openai_deployment: str | None = None
     azure_openai_api_version: str = "2024-10-21"
     openai_timeout_s: float = Field(default=20.0, gt=0)
+    # Follow-up questions (docs/follow-ups.md): at most max_follow_ups per question (0 turns them off). With an LLM
+    # configured (evaluator=openai) the model chooses and words each one, given follow_up_llm_timeout_s before the
+    # deterministic choice is used.
+    max_follow_ups: int = Field(default=1, ge=0, le=3)
+    follow_up_llm_timeout_s: float = Field(default=1.5, gt=0, le=10.0)
     queue_max_dequeue: int = Field(default=5, ge=1, le=20)
     # Azure world (REHEARSE_WORLD=azure). Credentials come from DefaultAzureCredential (managed identity in Azure,
     # AZURE_CLIENT_ID selects the user-assigned one); keys and connection strings are optional, for local emulators.

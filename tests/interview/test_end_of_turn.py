@@ -6,7 +6,9 @@ import pytest
 
 from rehearse.interview.end_of_turn import LISTEN, AskModel, EndTurn, SemanticTurn, TurnDecision, TurnThresholds
 
-FAST = TurnThresholds(ask_after_s=0.2, threshold=0.5, incomplete_max_s=2.0, max_silence_s=3.0, min_answer_s=0.0)
+# The model alone (no transcript): its yes ends the turn at once.
+MODEL_ONLY = {"text_threshold": None, "text_wait_s": None}
+FAST = TurnThresholds(ask_after_s=0.2, threshold=0.5, incomplete_max_s=2.0, max_silence_s=3.0, min_answer_s=0.0, **MODEL_ONLY)
 
 
 def feed(turn: SemanticTurn, frames: str) -> list[tuple[int, TurnDecision]]:
@@ -65,7 +67,7 @@ def test_the_longest_silence_ends_the_turn_when_the_model_never_answers():
 
 
 def test_the_longest_silence_ends_the_turn_even_after_a_late_no():
-    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, incomplete_max_s=3.0, max_silence_s=3.0))
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, incomplete_max_s=3.0, max_silence_s=3.0, **MODEL_ONLY))
     ask = asked_after_answer(turn)
     turn.model_said(0.2, ask.frame)
     assert feed(turn, "." * 200) == [(10 + 149, EndTurn("silence"))]
@@ -109,7 +111,7 @@ def test_one_question_at_a_time_and_no_repeat_without_reask():
 
 
 def test_after_a_no_the_model_is_asked_again_every_reask_interval():
-    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, reask_every_s=0.4, max_silence_s=3.0, min_answer_s=0.0))
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, reask_every_s=0.4, max_silence_s=3.0, min_answer_s=0.0, **MODEL_ONLY))
     ask = asked_after_answer(turn)
     turn.model_said(0.1, ask.frame)
     [(at, again)] = feed(turn, "." * 20)
@@ -118,21 +120,21 @@ def test_after_a_no_the_model_is_asked_again_every_reask_interval():
 
 
 def test_a_yes_to_a_short_answer_ends_it_only_at_the_early_limit():
-    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=5.0, early_end_s=1.5, max_silence_s=3.0))
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=5.0, early_end_s=1.5, max_silence_s=3.0, **MODEL_ONLY))
     ask = asked_after_answer(turn)  # 0.2 s of voice: a story's opening sentence
     assert turn.model_said(0.99, ask.frame) is False
     assert feed(turn, "." * 100) == [(ask.frame + 65, EndTurn("short"))]  # 1.5 s of silence
 
 
 def test_a_story_going_on_after_an_early_yes_is_not_ended():
-    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=5.0, early_end_s=1.5, max_silence_s=3.0))
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=5.0, early_end_s=1.5, max_silence_s=3.0, **MODEL_ONLY))
     turn.model_said(0.99, asked_after_answer(turn).frame)
     decisions = feed(turn, "." * 40 + "x" * 5 + "." * 60)
     assert all(isinstance(d, AskModel) for _, d in decisions)
 
 
 def test_a_yes_after_enough_voice_ends_at_once():
-    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=1.0, early_end_s=1.5, max_silence_s=3.0))
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, min_answer_s=1.0, early_end_s=1.5, max_silence_s=3.0, **MODEL_ONLY))
     [(_, ask)] = feed(turn, "x" * 50 + "." * 10)
     assert turn.model_said(0.99, ask.frame) is True
 
@@ -186,3 +188,107 @@ def test_without_a_model_the_settings_give_silence_alone():
 
     thresholds = TurnThresholds.from_settings(Settings(turn_model="none", end_of_turn_silence_s=2.0))
     assert thresholds == TurnThresholds.silence_only(2.0)
+
+
+WITH_TEXT = TurnThresholds(ask_after_s=0.2, threshold=0.9, incomplete_max_s=3.0, max_silence_s=3.0, min_answer_s=0.0,
+                           text_threshold=0.1, text_min_answer_s=0.0, text_wait_s=None)  # fmt: skip
+
+
+def test_a_finished_transcript_lets_a_weaker_yes_end_the_turn():
+    turn = SemanticTurn(WITH_TEXT)
+    ask = asked_after_answer(turn)
+    assert turn.model_said(0.3, ask.frame) is False  # not sure enough alone
+    assert turn.heard("That is basically how we handled it.") is True
+    assert turn.state == "waiting"
+
+
+def test_the_transcript_may_come_before_the_model():
+    turn = SemanticTurn(WITH_TEXT)
+    ask = asked_after_answer(turn)
+    assert turn.heard("That is basically how we handled it.") is False  # the transcript alone ends nothing
+    assert turn.model_said(0.3, ask.frame) is True
+
+
+def test_a_trailing_transcript_holds_the_turn_whatever_the_model_says():
+    turn = SemanticTurn(WITH_TEXT)
+    ask = asked_after_answer(turn)
+    assert turn.heard("What I would do differently is...") is False
+    assert turn.model_said(0.98, ask.frame) is False
+    decisions = feed(turn, "." * 200)
+    assert decisions == [(10 + 149, EndTurn("silence"))]  # waits for the longest silence
+
+
+def test_a_very_unsure_model_is_not_overruled_by_the_transcript():
+    turn = SemanticTurn(WITH_TEXT)
+    ask = asked_after_answer(turn)
+    assert turn.model_said(0.05, ask.frame) is False
+    assert turn.heard("We fixed the bug.") is False  # below text_threshold: "We fixed the bug, um" sounds like this
+
+
+def test_without_a_text_threshold_the_transcript_is_not_consulted():
+    turn = SemanticTurn(TurnThresholds(ask_after_s=0.2, threshold=0.9, min_answer_s=0.0, **MODEL_ONLY))
+    ask = asked_after_answer(turn)
+    turn.model_said(0.5, ask.frame)
+    assert turn.heard("That is basically how we handled it.") is False
+
+
+def test_a_finished_transcript_of_a_short_answer_waits_for_the_early_end():
+    t = TurnThresholds(ask_after_s=0.2, threshold=0.9, incomplete_max_s=3.0, max_silence_s=3.0, min_answer_s=10.0,
+                       early_end_s=1.6, text_threshold=0.1, text_min_answer_s=6.0)  # fmt: skip
+    turn = SemanticTurn(t)
+    ask = asked_after_answer(turn)  # 0.2 s of voice: an opening sentence
+    turn.model_said(0.5, ask.frame)
+    assert turn.heard("Last year I led the checkout team.") is False
+    assert feed(turn, "." * 100) == [(ask.frame + 70, EndTurn("short"))]
+
+
+def test_the_transcript_is_ignored_while_the_candidate_speaks():
+    turn = SemanticTurn(WITH_TEXT)
+    ask = asked_after_answer(turn)
+    feed(turn, "x")
+    assert turn.heard("That is basically how we handled it.") is False
+    assert turn.model_said(0.99, ask.frame) is False
+
+
+WAITING = TurnThresholds(ask_after_s=0.2, threshold=0.5, incomplete_max_s=3.0, max_silence_s=3.0, min_answer_s=0.0,
+                         text_threshold=0.0, text_min_answer_s=0.0, text_wait_s=1.0)  # fmt: skip
+
+
+def test_a_confident_yes_waits_for_the_transcript_which_may_hold_the_turn():
+    turn = SemanticTurn(WAITING)
+    ask = asked_after_answer(turn)
+    assert turn.model_said(0.98, ask.frame) is False  # "What I would do differently is" sounds finished
+    assert turn.heard("What I would do differently is...") is False
+    assert feed(turn, "." * 200) == [(10 + 149, EndTurn("silence"))]
+
+
+def test_a_confident_yes_ends_the_turn_when_the_transcript_reads_finished():
+    turn = SemanticTurn(WAITING)
+    ask = asked_after_answer(turn)
+    assert turn.model_said(0.98, ask.frame) is False
+    assert turn.heard("And that was the result.") is True
+
+
+def test_a_confident_yes_ends_the_turn_when_no_transcript_comes_in_time():
+    turn = SemanticTurn(WAITING)
+    ask = asked_after_answer(turn)
+    turn.model_said(0.98, ask.frame)
+    assert feed(turn, "." * 100) == [(ask.frame + 40, EndTurn("finished"))]  # 1.0 s of silence in all
+
+
+def test_a_transcript_with_no_punctuation_leaves_it_to_the_model():
+    turn = SemanticTurn(WAITING)
+    ask = asked_after_answer(turn)
+    turn.model_said(0.98, ask.frame)
+    assert turn.heard("and that was the result") is True  # unknown from the text, a yes from the model
+    turn = SemanticTurn(WAITING)
+    ask = asked_after_answer(turn)
+    turn.model_said(0.2, ask.frame)
+    assert turn.heard("and that was the result") is False
+
+
+def test_the_app_settings_wait_for_the_transcript():
+    from rehearse.settings import Settings
+
+    t = TurnThresholds.from_settings(Settings())
+    assert t.text_threshold is not None and t.text_wait_s is not None and t.text_wait_s <= t.max_silence_s
