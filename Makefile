@@ -25,9 +25,11 @@ test-fast: install-dev models
 bench: install-dev system-test models
 	$(PY) -m bench.run
 
-# Pairs of strong/weak answers: the share in which the strong one scores higher on its dimension (target >= 0.9).
+# Pairs of strong/weak answers: the share in which the strong one scores higher on its dimension (target >= 0.9);
+# then the follow-up decision on labelled answers (eval/follow_up_set.yaml), reported per split.
 eval: install models
 	$(PY) -m eval.run
+	$(PY) -m eval.follow_ups --split all
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

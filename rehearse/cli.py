@@ -1,4 +1,5 @@
-"""The command line: `python -m rehearse score QUESTION_JSON ANSWER` scores one answer and prints the scores as JSON."""
+"""The command line: `python -m rehearse score QUESTION_JSON ANSWER` scores one answer and prints the scores as JSON;
+`python -m rehearse follow-up QUESTION_JSON ANSWER` prints the follow-up the interviewer would ask, or null."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from rehearse.domain.analysis_model import DIMENSIONS, AnswerText, Word
+from rehearse.domain.follow_ups import DEPTH, KEY_POINT, OWNERSHIP, RELEVANCE, RESULT, SPECIFICS, FollowUp
+from rehearse.domain.model import Question
+from rehearse.domain.parsing import problems
 from rehearse.ports import Embedder, ToneModel
 
 USAGE_ERROR = 2
 _MAX_INPUT_BYTES = 10 * 1024 * 1024
+_GAP_TARGETS = frozenset({RESULT, OWNERSHIP, SPECIFICS, RELEVANCE, DEPTH})
 
 
 class InputError(Exception):
@@ -39,21 +44,43 @@ def _parser() -> argparse.ArgumentParser:
         help="score one answer and print the scores as JSON",
         description="Score one answer against the rubric and print scores, evidence and features as JSON.",
     )
-    score.add_argument("question", metavar="QUESTION_JSON", help='JSON text or a JSON file: {"text": ..., "key_points": [...]}')
-    score.add_argument(
+    _answer_arguments(score)
+    score.set_defaults(run=_score)
+    follow_up = commands.add_parser(
+        "follow-up",
+        help="print the follow-up question the interviewer would ask after one answer, as JSON",
+        description='Decide whether to ask one follow-up after an answer: prints {"follow_up": null} or '
+        '{"follow_up": {"text", "targets", "reason"}}. The inputs are those of `rehearse score`.',
+    )
+    _answer_arguments(follow_up)
+    follow_up.add_argument(
+        "--asked",
+        help='JSON list of the follow-ups already asked for this question: {"text", "targets"} objects, or targets '
+        '("result", "key_point:<point>") or texts',
+    )
+    follow_up.add_argument("--max-follow-ups", type=int, default=1, help="at most this many per question (default 1; 0: none)")
+    follow_up.add_argument("--seed", help="varies the wording, like a session id (default: the answer's text)")
+    follow_up.add_argument(
+        "--llm", action="store_true", help="let the configured LLM (REHEARSE_EVALUATOR=openai) choose and word it"
+    )
+    follow_up.set_defaults(run=_follow_up)
+    return parser
+
+
+def _answer_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("question", metavar="QUESTION_JSON", help='JSON text or a JSON file: {"text": ..., "key_points": [...]}')
+    command.add_argument(
         "answer",
         metavar="ANSWER",
         help='a text file, or a JSON transcript: a list of words [{"w","start","end","conf"}], {"words": [...]}, '
         'or {"transcript": [segments]} as GET /api/sessions/{id} returns it',
     )
-    score.add_argument("--role", help="the role whose rubric applies (default: the default rubric)")
-    score.add_argument("--question-id", help="which question's segments to score when the transcript holds several")
-    score.add_argument("--no-models", action="store_true", help="skip the embedder and tone model (no coverage, no tone)")
-    score.add_argument(
+    command.add_argument("--role", help="the role whose rubric applies (default: the default rubric)")
+    command.add_argument("--question-id", help="which question's segments to score when the transcript holds several")
+    command.add_argument("--no-models", action="store_true", help="skip the embedder and tone model (no coverage, no tone)")
+    command.add_argument(
         "--models-dir", type=Path, help="the sentence embedder's directory (default: REHEARSE_DATA_DIR/models/minilm)"
     )
-    score.set_defaults(run=_score)
-    return parser
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -74,6 +101,74 @@ def _score(args: argparse.Namespace) -> int:
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
+
+
+def _follow_up(args: argparse.Namespace) -> int:
+    from rehearse.feedback.follow_up import choose_follow_up, decide_follow_up
+
+    if not 0 <= args.max_follow_ups <= 3:
+        raise InputError(f"--max-follow-ups must be between 0 and 3, got {args.max_follow_ups}")
+    fields = read_question(args.question)
+    role = args.role or fields.get("role")
+    answer = read_answer(Path(args.answer), fields, args.question_id or fields.get("id"), role)
+    question = _question_of(fields)
+    asked = _read_asked(args.asked) if args.asked else []
+    embedder = None if args.no_models else load_models(args.models_dir)[0]
+    limits = {"asked": asked, "max_follow_ups": args.max_follow_ups, "embedder": embedder, "seed": args.seed}
+    if not args.llm:
+        follow_up = decide_follow_up(question, answer, **limits)
+        print(json.dumps({"follow_up": follow_up.to_json() if follow_up else None}, indent=2, ensure_ascii=False))
+        return 0
+    import asyncio
+
+    from rehearse.config import build_follow_up_advisor
+    from rehearse.settings import Settings
+
+    settings = Settings()
+    advisor = build_follow_up_advisor(settings)
+    if advisor is None:
+        raise InputError("--llm needs an LLM: set REHEARSE_EVALUATOR=openai and its endpoint (see README)")
+    chosen, source, note = asyncio.run(
+        choose_follow_up(question, answer, advisor=advisor, timeout_s=settings.follow_up_llm_timeout_s, **limits)
+    )
+    report = {"follow_up": chosen.to_json() if chosen else None, "source": source, "note": note}
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _question_of(fields: dict[str, Any]) -> Question:
+    try:
+        return Question(
+            id=str(fields.get("id") or "question"),
+            text=fields["text"],
+            key_points=fields.get("key_points", []),
+            examples=fields.get("examples", {}),
+            probes=fields.get("probes", {}),
+            kind=fields.get("kind"),
+        )
+    except ValidationError as e:
+        raise InputError(f"QUESTION_JSON is not a valid question: {problems(e, whole='question', limit=3)}") from None
+
+
+def _read_asked(value: str) -> list[FollowUp]:
+    """--asked: {"text", "targets"} objects, or strings that are targets ("result", "key_point:...") or texts."""
+    try:
+        items = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise InputError(f"--asked is not valid JSON ({error.msg})") from None
+    if not isinstance(items, list):
+        raise InputError('--asked must be a JSON list, e.g. ["result"] or [{"text": "...", "targets": "result"}]')
+    asked = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("text", ""), str) and isinstance(item.get("targets", ""), str):
+            asked.append(FollowUp(text=item.get("text", ""), targets=item.get("targets", ""), reason="asked"))
+        elif isinstance(item, str) and (item in _GAP_TARGETS or item.startswith(KEY_POINT)):
+            asked.append(FollowUp(text="", targets=item, reason="asked"))
+        elif isinstance(item, str):
+            asked.append(FollowUp(text=item, targets="", reason="asked"))
+        else:
+            raise InputError(f'every entry of --asked must be a string or {{"text", "targets"}}, got {item!r}')
+    return asked
 
 
 def read_question(value: str) -> dict[str, Any]:
@@ -115,9 +210,14 @@ def _with_bank_question(question: dict[str, Any]) -> dict[str, Any]:
         if question.get("text"):
             return question  # an id of the caller's own, not a bank question
         raise InputError(f'QUESTION_JSON "id" {question["id"]!r} is not a bank question (e.g. {sorted(bank)[0]!r})')
-    filled = {"text": found.text, "key_points": list(found.key_points), "examples": dict(found.examples), "role": role}
+    filled = {
+        "text": found.text, "key_points": list(found.key_points), "examples": dict(found.examples), "role": role,
+        "probes": dict(found.probes), "kind": found.kind,
+    }  # fmt: skip
     if "key_points" in question and "examples" not in question:
         filled["examples"] = {}  # the caller's own key points: the bank's phrasings belong to the bank's points
+    if "key_points" in question and "probes" not in question:
+        filled["probes"] = {}
     return filled | question
 
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, ToneEstimate, Word
+from rehearse.domain.follow_ups import FollowUpProposal, FollowUpRequest
 from rehearse.domain.model import Question
 
 
@@ -156,3 +157,10 @@ class Evaluator(Protocol):
 
         `roles` maps a candidate's id to its role's title and description. Every question keeps its bank id and key
         points; only its text may be reworded. Never raises for the model's failures: falls back to the deterministic choice."""
+
+
+class FollowUpAdvisor(Protocol):
+    """Chooses and words one follow-up question (an LLM). One model call per request; the core checks the proposal
+    and bounds the time. Raises FollowUpAdviceFailed, saying why, when the model gives nothing usable."""
+
+    async def follow_up(self, request: FollowUpRequest) -> FollowUpProposal: ...

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rehearse.domain.analysis_model import SCHEMA_VERSION, Prosody, Word
+from rehearse.domain.follow_ups import AskedFollowUp
 
 
 def utc_now() -> datetime:
@@ -23,12 +24,21 @@ class Question(BaseModel):
     key_points: list[str] = Field(default_factory=list, max_length=20)
     # Spoken phrasings that make each key point, from the bank: they teach the scorer how the point sounds.
     examples: dict[str, list[str]] = Field(default_factory=dict)
+    # Spoken follow-up questions per key point, from the bank: what the interviewer asks when the point is missing.
+    probes: dict[str, list[str]] = Field(default_factory=dict)
+    kind: str | None = None  # the bank's behavioral, technical or situational; None for a custom question
     time_limit_s: int = 120
 
     @model_validator(mode="after")
     def _examples_belong_to_key_points(self) -> Question:
         if unknown := sorted(set(self.examples) - set(self.key_points)):
             raise ValueError(f"question {self.id}: examples for points that are not key points: {unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _probes_belong_to_key_points(self) -> Question:
+        if unknown := sorted(set(self.probes) - set(self.key_points)):
+            raise ValueError(f"question {self.id}: probes for points that are not key points: {unknown}")
         return self
 
 
@@ -51,10 +61,16 @@ class Session(BaseModel):
     connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
     closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
     record_audio: bool = False  # the candidate's consent to keep their answers' audio; nothing is recorded without it
+    follow_ups: list[AskedFollowUp] = Field(default_factory=list)  # in the order asked; never asked twice on resume
+    # Per question; 0: the interviewer never follows up (and sessions stored before follow-ups existed read as 0).
+    max_follow_ups: int = Field(default=0, ge=0, le=3)
 
     @property
     def is_ended(self) -> bool:
         return self.status is SessionStatus.ended
+
+    def follow_ups_for(self, question_id: str) -> list[AskedFollowUp]:
+        return [f for f in self.follow_ups if f.question_id == question_id]
 
     def question_at(self, index: int) -> Question | None:
         return self.questions[index] if 0 <= index < len(self.questions) else None
@@ -92,6 +108,7 @@ class Answer(BaseModel):
     role: str | None = None
     question: Question
     segments: list[Segment] = Field(default_factory=list)
+    follow_ups: list[AskedFollowUp] = Field(default_factory=list)  # asked during this answer, in order
     reason: str = "silence"
     closed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
