@@ -226,6 +226,16 @@ class Evaluation(BaseModel):
     judgement: Judgement | None = None  # the LLM's judgement of relevance and key points, when it gave a valid one
 
 
+class FollowUpNote(BaseModel):
+    """A follow-up as the summary and the report show it: what was asked, what it targeted, and what its answer
+    added (one line, e.g. 'Named the result after the prompt: "errors fell by a third"', or 'Added nothing new')."""
+
+    n: int
+    text: str
+    targets: str
+    revealed: str = ""
+
+
 class QuestionSummary(BaseModel):
     v: int = SCHEMA_VERSION
     id: str
@@ -238,6 +248,7 @@ class QuestionSummary(BaseModel):
     improve: list[str] = Field(default_factory=list)
     rewrite: Rewrite | None = None
     overall: int | None = None
+    follow_ups: list[FollowUpNote] = Field(default_factory=list)  # asked during this answer, in order
 
 
 class QuestionBreakdown(BaseModel):
@@ -249,6 +260,7 @@ class QuestionBreakdown(BaseModel):
     pace_wpm: float
     fillers_per_min: float
     word_count: int
+    follow_ups: list[FollowUpNote] = Field(default_factory=list)
 
 
 class TimelinePoint(BaseModel):

@@ -92,6 +92,17 @@ class InterruptedOut(_Message):
     question_id: str
 
 
+class FollowUpOut(_Message):
+    """The interviewer asks a follow-up to the question being answered; the answer to it belongs to that question."""
+
+    type: Literal["follow_up"] = "follow_up"
+    question_id: str
+    index: int  # the question's index
+    n: int  # 1 for the question's first follow-up
+    text: str
+    after_seq: int  # shown after the final numbered this (0: before any)
+
+
 class QuestionOut(_Message):
     type: Literal["question"] = "question"
     question_id: str
