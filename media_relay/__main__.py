@@ -15,6 +15,7 @@ from media_relay.app import add_relay_routes
 from media_relay.signaling import Relay
 from rehearse.adapters.aiohttp_edge import json_errors
 from rehearse.adapters.telemetry import setup_tracing
+from rehearse.app import follow_ups
 from rehearse.app.voice import prepare_voice
 from rehearse.config import build_world_from_settings
 from rehearse.settings import Settings
@@ -23,6 +24,7 @@ from rehearse.settings import Settings
 async def serve(settings: Settings) -> None:
     setup_tracing(settings.traces, "rehearse-relay", settings.otlp_endpoint)
     world = build_world_from_settings(settings)
+    warming = asyncio.create_task(follow_ups.warm_up(world)) if settings.preload_models else None  # while serving
     if settings.preload_models:
         await asyncio.to_thread(lambda: (world.recognizer, world.turn_model))
         await prepare_voice(world.synthesizer)
@@ -38,6 +40,8 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if warming is not None:
+        warming.cancel()
     # health turns 503 at once so the platform stops routing new sessions here; live ones get the grace period
     await relay.drain(settings.drain_grace_s)
     await runner.cleanup()

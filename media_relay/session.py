@@ -20,6 +20,7 @@ from media_relay.frames import AudioFanOut, AudioTail, Frame
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
+from rehearse.app import follow_ups
 from rehearse.app.sessions import TranscriptWriter
 from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
@@ -203,13 +204,13 @@ class RelaySession:
     async def _relay_hypotheses(self, stream: RecognitionStream) -> None:
         async for hyp in stream.results():
             try:
+                # heard first: the words are the conductor's before a turn end they cause asks about the answer
+                self._dispatch(flow.Heard(hyp.final, hyp.start, tuple((w.w, w.end) for w in hyp.words), self._timeline.seconds))
                 if hyp.final:
                     self._read_turn(hyp)
                     await self._announce_final(hyp)
                 else:
                     self._announce_partial(hyp)
-                words = tuple((w.w, w.end) for w in hyp.words)
-                self._dispatch(flow.Heard(hyp.final, hyp.start, words, self._timeline.seconds))
             except Exception:
                 log.exception("session %s: could not relay phrase %s", self.session_id, hyp.phrase_id)
 
@@ -287,8 +288,8 @@ class RelaySession:
                     self._send_final(segment)
         session = await self._world.sessions.get(self.session_id)
         current = session.question_at(session.current_question)
-        under_way = current is not None and any(s.question_id == current.id for s in transcript)
-        self._dispatch(flow.Resumed(session, answer_under_way=under_way, audio_s=self._timeline.seconds))
+        said = [s.text for s in transcript if current is not None and s.question_id == current.id]
+        self._dispatch(flow.Resumed(session, answer_under_way=bool(said), audio_s=self._timeline.seconds, answer_so_far=" ".join(said)))
 
     def _send_final(self, segment: Segment) -> None:
         """Each final once per connection, whether it comes live or in a replay."""
@@ -325,6 +326,8 @@ class RelaySession:
                     self._turn.reset()
                 case flow.CloseAnswer(index=index, question_id=question_id, reason=reason):
                     self._spawn(self._close_answer(index, question_id, reason))
+                case flow.DecideFollowUp(token=token, question=question, answer_text=text, asked=asked, max_follow_ups=most):
+                    self._spawn(self._decide_follow_up(token, question, text, asked, most))
 
     async def _speak(self, text: str, ask: int, after: asyncio.Task | None = None, timed: bool = False) -> None:
         """Say `text` (after `after` has been said, if given), sentence by sentence: the first sentence plays while the
@@ -348,6 +351,11 @@ class RelaySession:
         except Exception:
             log.exception("session %s: the interviewer could not speak; the question is shown as text", self.session_id)
         self._dispatch(flow.Spoken(ask, self._timeline.seconds))
+
+    async def _decide_follow_up(self, token: int, question, text: str, asked, most: int) -> None:
+        after_seq = self._writer.last_seq if self._writer is not None else 0
+        chosen, session = await follow_ups.decide(self._world, self._conductor.session, question, text, asked, most, after_seq)
+        self._dispatch(flow.FollowUpDecided(token, chosen, session))
 
     def _first_frame_out(self, text: str, decided_ms: float, answer_end_ms: int | None) -> None:
         now = time.time() * 1000

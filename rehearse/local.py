@@ -18,6 +18,7 @@ from rehearse.adapters.aiohttp_edge import api_request, json_errors, json_respon
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
+from rehearse.app import follow_ups
 from rehearse.app.feedback_pipeline import FeedbackPipeline
 from rehearse.app.http_api import ROUTES, HttpApi
 from rehearse.app.voice import prepare_voice
@@ -80,6 +81,7 @@ async def serve(settings: Settings) -> None:
     hub = LocalPubSubHub(secret, settings.token_ttl_s)
     world = build_world(settings, hub)
     FeedbackPipeline(world).subscribe(world.queue)
+    warming = asyncio.create_task(follow_ups.warm_up(world)) if settings.preload_models else None  # while serving
     if settings.preload_models:  # load the models before the first candidate speaks
         await asyncio.to_thread(lambda: (world.recognizer, world.tone, world.turn_model))
         await prepare_voice(world.synthesizer)
@@ -94,6 +96,8 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if warming is not None:
+        warming.cancel()
     print("Rehearse is stopping: finishing live transcripts...", flush=True)
     await runner.cleanup()
 

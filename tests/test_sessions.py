@@ -118,3 +118,42 @@ async def test_ended_session_does_not_come_back_to_life(sessions):
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
     await sessions.close_answer(session.session_id, 0, "next")
     assert (await sessions.open_connection(session.session_id)).is_ended
+
+
+async def test_a_session_follows_up_as_asked_or_as_the_deployment_says(sessions):
+    default = await sessions.create(parse_create_request({"role": "sales", "question_count": 1}), max_follow_ups=1)
+    assert default.max_follow_ups == 1
+    none = await sessions.create(parse_create_request({"role": "sales", "question_count": 1, "max_follow_ups": 0}), max_follow_ups=1)
+    assert none.max_follow_ups == 0
+
+
+@pytest.mark.parametrize("value", [-1, 4, "1", 1.5, True])
+def test_max_follow_ups_out_of_range_or_not_an_integer_is_refused(value):
+    with pytest.raises(InvalidRequest):
+        parse_create_request({"role": "sales", "max_follow_ups": value})
+
+
+async def test_a_follow_up_is_recorded_once_and_goes_with_its_answer(sessions):
+    from rehearse.domain.follow_ups import AskedFollowUp
+
+    session = await sessions.create(parse_create_request({"role": "sales", "question_count": 2}), max_follow_ups=1)
+    qid = session.questions[0].id
+    asked = AskedFollowUp(question_id=qid, n=1, text="What did you sell?", targets="specifics", after_seq=1)
+    await sessions.record_follow_up(session.session_id, asked)
+    again = await sessions.record_follow_up(session.session_id, asked.model_copy(update={"text": "A second wording?"}))
+    assert [f.text for f in again.follow_ups] == ["What did you sell?"]  # at least once delivery: the first wins
+    await sessions.close_answer(session.session_id, 0, "silence")
+    answer = await sessions.answer(session.session_id, qid)
+    assert answer is not None and [f.text for f in answer.follow_ups] == ["What did you sell?"]
+
+
+async def test_the_session_view_shows_follow_ups_asked_but_no_probes_ahead(sessions):
+    from rehearse.app.http_api import session_view
+    from rehearse.domain.follow_ups import AskedFollowUp
+
+    session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}), max_follow_ups=1)
+    assert session.questions[0].probes  # the bank's, kept with the session for the interviewer
+    asked = AskedFollowUp(question_id=session.questions[0].id, n=1, text="Which project?", targets="specifics", reason="r", after_seq=2)
+    view = session_view(await sessions.record_follow_up(session.session_id, asked))
+    assert "probes" not in view["questions"][0] and view["max_follow_ups"] == 1
+    assert view["follow_ups"] == [{"question_id": session.questions[0].id, "n": 1, "text": "Which project?", "targets": "specifics", "after_seq": 2}]

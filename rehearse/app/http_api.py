@@ -112,8 +112,10 @@ def session_view(session: Session) -> dict[str, Any]:
         "current_question": session.current_question,
         "created_at": session.created_at.isoformat(),
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
-        "questions": [q.model_dump(mode="json") for q in session.questions],
+        "questions": [q.model_dump(mode="json", exclude={"probes"}) for q in session.questions],  # no follow-ups ahead
         "record_audio": session.record_audio,
+        "max_follow_ups": session.max_follow_ups,
+        "follow_ups": [f.model_dump(mode="json", exclude={"reason", "source"}) for f in session.follow_ups],
     }
 
 
@@ -206,7 +208,7 @@ class HttpApi:
         candidate_id = self._acting_candidate(request, presented) or new_candidate_id()  # before the body
         body = parse_create_request(parse_json_body(request, self._world.settings.max_body_bytes))
         tailor = self._world.evaluator if body.job_description is not None else None
-        session = await self._world.sessions.create(body, candidate_id=candidate_id, tailor=tailor)
+        session = await self._world.sessions.create(body, candidate_id=candidate_id, tailor=tailor, max_follow_ups=self._world.settings.max_follow_ups)
         token, expires = self._world.tokens.issue(session.session_id, session.candidate_id)
         sid = session.session_id
         settings = self._world.settings

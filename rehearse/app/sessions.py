@@ -8,13 +8,14 @@ import random
 import secrets
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, ValidationError, model_validator
 
 from rehearse import tracing
 from rehearse.app import history
 from rehearse.domain.documents import answer_id
 from rehearse.domain.errors import ConcurrencyConflict, InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, InterviewEnded
+from rehearse.domain.follow_ups import AskedFollowUp
 from rehearse.domain.model import Answer, Question, Recording, Segment, Session, SessionStatus, utc_now
 from rehearse.domain.notifications import AnswerCompletedNote, SessionDeleted, SessionEnded, SessionLive, wire
 from rehearse.domain.parsing import problems
@@ -51,6 +52,8 @@ class CreateSessionRequest(BaseModel):
     question_count: int = Field(default=5, ge=1, le=10)
     questions: list[_QuestionIn] | None = Field(default=None, min_length=1, max_length=MAX_QUESTIONS)
     record_audio: StrictBool = False  # consent must be an explicit true, never a truthy string
+    # Follow-up questions per question (0: none); absent: the deployment's REHEARSE_MAX_FOLLOW_UPS.
+    max_follow_ups: StrictInt | None = Field(default=None, ge=0, le=3)
 
     @model_validator(mode="after")
     def _one_source(self) -> CreateSessionRequest:
@@ -84,9 +87,11 @@ class Sessions:
         self._publisher = publisher
         self._queue = queue
 
-    async def create(self, request: CreateSessionRequest, candidate_id: str = "anonymous", tailor: Evaluator | None = None) -> Session:
+    async def create(
+        self, request: CreateSessionRequest, candidate_id: str = "anonymous", tailor: Evaluator | None = None, max_follow_ups: int = 1
+    ) -> Session:
         """A new session, listed in its candidate's history. With a job description, `tailor` chooses and words the
-        questions (the deterministic choice without one)."""
+        questions (the deterministic choice without one). `max_follow_ups`: the default when the request names none."""
         if request.job_description is not None:
             questions = await self._tailored(request, request.job_description, tailor)
         elif request.role is not None:
@@ -102,6 +107,7 @@ class Sessions:
             role=request.role,
             questions=questions,
             record_audio=request.record_audio,
+            max_follow_ups=max_follow_ups if request.max_follow_ups is None else request.max_follow_ups,
         )
         await self._store.upsert(SESSIONS, session.session_id, session.session_id, session.model_dump(mode="json"))
         await history.record(self._store, history.entry_for(session, request.job_description))
@@ -170,6 +176,17 @@ class Sessions:
             await self._publish(SessionLive(session_id=session_id, current_question=session.current_question))
         return session
 
+    async def record_follow_up(self, session_id: str, asked: AskedFollowUp) -> Session:
+        """Keep a follow-up with the session before it is said, so a resumed interview neither loses nor repeats it.
+        Idempotent: the question's n-th follow-up is recorded once; the first recorded wins."""
+
+        def change(s: Session) -> Session | None:
+            if any(f.question_id == asked.question_id and f.n == asked.n for f in s.follow_ups):
+                return None
+            return s.model_copy(update={"follow_ups": [*s.follow_ups, asked]})
+
+        return await self._update(session_id, change)
+
     async def transcript_writer(self, session_id: str) -> TranscriptWriter:
         """The writer of one relay connection's finals, numbering on from the stored transcript (read once)."""
         existing = await self.transcript(session_id)
@@ -196,7 +213,8 @@ class Sessions:
                     return before
                 segments = [s for s in await self.transcript(session_id) if s.question_id == question.id]
                 answer = Answer(answer_id=answer_id(session_id, question.id), session_id=session_id, role=before.role,
-                                question=question, segments=segments, reason=reason)  # fmt: skip
+                                question=question, segments=segments, follow_ups=before.follow_ups_for(question.id),
+                                reason=reason)  # fmt: skip
                 await self._store.upsert(ANSWERS, session_id, answer.answer_id, answer.model_dump(mode="json"))
                 closed = [*before.closed_questions, question.id]
                 if question_index + 1 >= len(before.questions) or reason == "end":

@@ -13,6 +13,7 @@ from rehearse.ports import (
     Blobs,
     Embedder,
     Evaluator,
+    FollowUpAdvisor,
     Publisher,
     Queue,
     Recognizer,
@@ -46,6 +47,10 @@ class World(Protocol):
 
     @property
     def evaluator(self) -> Evaluator: ...
+
+    @property
+    def follow_up_advisor(self) -> FollowUpAdvisor | None:
+        """The LLM that may choose and word follow-ups; None: the rules alone."""
 
     @property
     def recognizer(self) -> Recognizer: ...

@@ -1,20 +1,26 @@
 """The interview's flow as a pure state machine: typed events in, actions out, no I/O and no clock of its own.
 
     idle --Resumed--> asking --Spoken--> listening --Control next/end, TurnEnded--> closing --AnswerClosed--> asking
-                       |  ^                  |                                            |            \\--> ended
-                       |  +--Control repeat--+                                            +--CloseFailed--> listening
+                       |  ^                  |  ^                                         |            \\--> ended
+                       |  +--Control repeat--+  |                                         +--CloseFailed--> listening
                        +--CandidateVoice hold--> held --release--> asking
                                                    +--interrupt--> listening (the interviewer stops: barge-in)
+                                             listening --TurnEnded, follow-ups left--> deciding
+                                             deciding --FollowUpDecided(none)--> closing
+                                             deciding --FollowUpDecided(one)--> asking (the follow-up) --Spoken--> listening
+                                             deciding --Heard (the candidate goes on)--> listening
 
 The moment an answer closes (silence or `next`) the interviewer acknowledges it ("Thanks."), while the answer's last
 words are still being made final and persisted; the next question is queued after it, so the candidate hears the
 interviewer within about half a second of finishing. `asking` is the interviewer reading the question; `held` is the
 interviewer paused because the candidate began to speak over it (rehearse/interview/barge_in.py decides when).
+`deciding` is the moment after an answer's turn ends in which the relay decides whether to ask a follow-up
+(rehearse/feedback/follow_up, docs/follow-ups.md); the follow-up and its answer belong to the same question, whose
+answer stays open until the interviewer moves on.
 
 The relay (media_relay/session.py) turns WebRTC into events and carries out the actions; everything it decides about
 the interview (which question is being answered, when an answer closes, what the page is told, which cue fires)
-happens here, in `handle`, the one method that changes the state. Follow-up questions and barge-in are further states
-of the same machine."""
+happens here, in `handle`, the one method that changes the state."""
 
 from __future__ import annotations
 
@@ -24,12 +30,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from rehearse.domain.follow_ups import AskedFollowUp
 from rehearse.domain.model import Question, Session
 from rehearse.interview import channel_messages as msg
 from rehearse.interview.cues import CueEngine
 from rehearse.interview.link_quality import SHORT_CUES, LinkState
 
-Status = Literal["idle", "asking", "held", "listening", "closing", "ended"]
+Status = Literal["idle", "asking", "held", "listening", "deciding", "closing", "ended"]
 CloseReason = Literal["next", "end", "silence"]
 
 
@@ -42,6 +49,7 @@ class Resumed:
     session: Session
     answer_under_way: bool = False
     audio_s: float = 0.0
+    answer_so_far: str = ""  # the current question's finals stored before this connection (what a follow-up builds on)
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,16 @@ class CloseFailed:
 
 
 @dataclass(frozen=True)
+class FollowUpDecided:
+    """The relay's answer to `DecideFollowUp(token)`: the follow-up to ask, already kept with the session (`session`
+    is the session after it), or None: move on."""
+
+    token: int
+    asked: AskedFollowUp | None = None
+    session: Session | None = None
+
+
+@dataclass(frozen=True)
 class Heard:
     """Words recognized at `start` (audio time): a partial of the phrase being spoken, or its final."""
 
@@ -113,7 +131,7 @@ class LinkChanged:
     state: LinkState
 
 
-Event = Resumed | Control | TurnEnded | Spoken | AnswerClosed | CloseFailed | Heard | Tick | CandidateVoice | LinkChanged
+Event = Resumed | Control | TurnEnded | Spoken | AnswerClosed | CloseFailed | FollowUpDecided | Heard | Tick | CandidateVoice | LinkChanged
 
 
 # -- actions -------------------------------------------------------------------------------------------------------
@@ -181,7 +199,19 @@ class CloseAnswer:
     reason: CloseReason
 
 
-Action = Send | Say | Prepare | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer | CloseAnswer
+@dataclass(frozen=True)
+class DecideFollowUp:
+    """Decide, quickly, whether to follow up on this answer (what was said so far, including answers to earlier
+    follow-ups), keep the one chosen with the session, and report FollowUpDecided(token)."""
+
+    token: int
+    question: Question
+    answer_text: str
+    asked: tuple[AskedFollowUp, ...]
+    max_follow_ups: int
+
+
+Action = Send | Say | Prepare | Hush | PauseVoice | ResumeVoice | OpenAnswer | StartAnswer | CloseAnswer | DecideFollowUp
 
 # Said before the next question, so that an answer is heard (rehearse/interview/conductor.py picks one, never the same
 # twice in a row). Short: the question follows in the same breath.
@@ -219,6 +249,10 @@ class InterviewConductor:
     _page_link: LinkState = LinkState.GOOD
     _relay_link: LinkState = LinkState.GOOD
     _acknowledged: int = -1  # index in ACKNOWLEDGEMENTS of the last one said
+    _exchange: list[str] = field(default_factory=list)  # the current question's final texts, follow-up answers too
+    _exchange_of: str = ""  # ... of this question id
+    _deciding: int = 0  # token of the follow-up decision awaited (a later one makes an earlier one stale)
+    _turn_ended_at: float = 0.0
 
     def __post_init__(self) -> None:
         self._first_index = self.session.current_question
@@ -262,18 +296,24 @@ class InterviewConductor:
     # -- the one place the state changes -------------------------------------------------------------------------
     def handle(self, event: Event) -> list[Action]:
         match event:
-            case Resumed(session=session, answer_under_way=under_way, audio_s=at):
+            case Resumed(session=session, answer_under_way=under_way, audio_s=at, answer_so_far=so_far):
                 self.session = session
                 if session.is_ended:
                     self.status = "ended"
                     return self._ended()
-                return self._ask(speak=not under_way, audio_s=at) + [Prepare((*ACKNOWLEDGEMENTS, CLOSING_REMARK))]
+                self._exchange_of, self._exchange = self.question_id(session.current_question), [so_far] if so_far else []
+                asked = [Send(self._follow_up_message(f)) for f in session.follow_ups_for(self._exchange_of)]
+                return self._ask(speak=not under_way, audio_s=at) + asked + [Prepare((*ACKNOWLEDGEMENTS, CLOSING_REMARK))]
             case Control(kind="repeat", audio_s=at):
-                return self._ask(speak=True, audio_s=at) if self.status in ("asking", "held", "listening") else []
-            case Control(kind=kind, audio_s=at) if self.status in ("asking", "held", "listening"):
+                return self._ask(speak=True, audio_s=at) if self.status in ("asking", "held", "listening", "deciding") else []
+            case Control(kind=kind, audio_s=at) if self.status in ("asking", "held", "listening", "deciding"):
                 return self._close(at, "end" if kind == "end" else "next")
             case TurnEnded(audio_s=at) if self.status == "listening":
-                return self._close(at, "silence")
+                return self._decide(at) if self._follow_ups_left() else self._close(at, "silence")
+            case FollowUpDecided(token=token, asked=asked, session=session) if self.status == "deciding" and token == self._deciding:
+                if asked is None:
+                    return self._close(self._turn_ended_at, "silence")
+                return self._follow_up(asked, session)
             case Spoken(ask=ask, audio_s=at) if self.status in ("asking", "held") and ask == self.ask:
                 return self._listen(at)
             case CandidateVoice(decision="hold") if self.status == "asking":
@@ -299,6 +339,9 @@ class InterviewConductor:
                 self.status = "listening"
                 return []
             case Heard(final=final, start=start, words=words, audio_s=at):
+                if self.status == "deciding" and start >= self._turn_ended_at:
+                    self.status = "listening"  # the candidate goes on: the decision in flight is moot
+                    self._deciding += 1
                 return self._heard(final, start, list(words), at)
             case Tick(audio_s=at):
                 return self._cue(at)
@@ -330,6 +373,42 @@ class InterviewConductor:
             return actions + [Say(question.text, self.ask)]
         return actions + self._listen(audio_s)
 
+    def _follow_ups_left(self) -> bool:
+        question_id = self.question_id(self.session.current_question)
+        return len(self.session.follow_ups_for(question_id)) < self.session.max_follow_ups
+
+    def _decide(self, audio_s: float) -> list[Action]:
+        question = self.session.question_at(self.session.current_question)
+        if question is None:
+            return []
+        self.status = "deciding"
+        self._deciding += 1
+        self._turn_ended_at = audio_s
+        asked = tuple(self.session.follow_ups_for(question.id))
+        return [DecideFollowUp(self._deciding, question, " ".join(self._exchange), asked, self.session.max_follow_ups)]
+
+    def _follow_up(self, asked: AskedFollowUp, session: Session | None) -> list[Action]:
+        """Ask the follow-up, under the same question: its answer goes on the same recording and transcript."""
+        if session is not None:
+            self.session = session
+        elif not any(f.n == asked.n and f.question_id == asked.question_id for f in self.session.follow_ups):
+            self.session = self.session.model_copy(update={"follow_ups": [*self.session.follow_ups, asked]})
+        question = self.session.question_at(self.session.current_question)
+        if question is None:
+            return []
+        self.ask += 1
+        self.status = "asking"
+        return [
+            Send(msg.StateOut(status="asking", question_index=question.index, total=self.total)),
+            Send(self._follow_up_message(asked)),
+            Hush(),
+            Say(asked.text, self.ask),
+        ]
+
+    def _follow_up_message(self, asked: AskedFollowUp) -> msg.FollowUpOut:
+        index = next((q.index for q in self.session.questions if q.id == asked.question_id), self.session.current_question)
+        return msg.FollowUpOut(question_id=asked.question_id, index=index, n=asked.n, text=asked.text, after_seq=asked.after_seq)
+
     def _acknowledgement(self) -> str:
         """Varied, never the same twice in a row, and the same for the same session and question (replays agree)."""
         seed = sum(map(ord, self.session.session_id)) + 7 * self.session.current_question
@@ -356,7 +435,7 @@ class InterviewConductor:
         following = self.total if reason == "end" else index + 1
         self._boundaries.append((audio_s, following))
         was_speaking = self.speaking
-        answered = self.status == "listening" and (reason == "silence" or bool(self._final_words or self._partial_words))
+        answered = self.status in ("listening", "deciding") and (reason == "silence" or bool(self._final_words or self._partial_words))
         self._closing = _Closing(self.question_id(index), reason, acknowledged=answered and reason != "end")
         self.status = "closing"
         close: list[Action] = [CloseAnswer(index, self.question_id(index), reason)]
@@ -381,6 +460,10 @@ class InterviewConductor:
         if final:
             self._final_words += words
             self._partial_words = []
+            question_id = self.question_id(self.session.current_question)
+            if self._exchange_of != question_id:
+                self._exchange_of, self._exchange = question_id, []
+            self._exchange.append(" ".join(w for w, _ in words))
         else:
             self._partial_words = list(words)
         return self._cue(audio_s)

@@ -26,6 +26,7 @@ class AppProcess:
             "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
             "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
             "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
+            "REHEARSE_MAX_FOLLOW_UPS": "0",  # sessions ask for follow-ups in their body when a test wants them
             **env,
         }
         self._proc: subprocess.Popen | None = None

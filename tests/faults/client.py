@@ -89,6 +89,8 @@ class FaultClient:
     handshake_timeout_s: float = 10.0  # then for DTLS and SCTP, slow on a lossy link
     next_after_quiet_s: float = 6.0  # the relay closes an answer 3 s after speech; if a resume ate that, say "Next"
     received: list[Received] = field(default_factory=list)
+    # 48 kHz speech per question index, said when a follow-up to that question has been asked and read out
+    follow_up_answers: dict[int, np.ndarray] = field(default_factory=dict)
     connections: int = 0
     lost_at_ms: list[float] = field(default_factory=list)
     session: dict = field(default_factory=dict)
@@ -104,6 +106,8 @@ class FaultClient:
         self._listening: int | None = None
         self._listening_since = 0.0
         self._nexts: set[int] = set()
+        self._follow_ups: set[tuple[int, int]] = set()  # (question index, n) asked
+        self._follow_ups_answered: set[tuple[int, int]] = set()
         self._closing: set[asyncio.Task] = set()  # closing connections and their voice drains
 
     # -- what the tests read -----------------------------------------------------------------------------------------
@@ -261,6 +265,11 @@ class FaultClient:
             if index not in self._spoken and index < len(self.answers):
                 self._spoken.add(index)
                 self.microphone.say(self.answers[index])
+            elif (asked := sorted(f for f in self._follow_ups - self._follow_ups_answered if f[0] == index)) and index in self.follow_up_answers:
+                self._follow_ups_answered.add(asked[-1])
+                self.microphone.say(self.follow_up_answers[index])
+        elif kind == "follow_up":
+            self._follow_ups.add((message["index"], message["n"]))
         elif kind == "state":
             self._listening = None
         elif kind == "ended":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from rehearse.domain.follow_ups import AskedFollowUp
 from rehearse.domain.model import Question, Session, SessionStatus
 from rehearse.interview import channel_messages as msg
 from rehearse.interview.conductor import (
@@ -15,6 +16,8 @@ from rehearse.interview.conductor import (
     CloseAnswer,
     CloseFailed,
     Control,
+    DecideFollowUp,
+    FollowUpDecided,
     Heard,
     Hush,
     InterviewConductor,
@@ -468,3 +471,104 @@ def test_the_acknowledgements_are_prepared_once_per_connection_and_the_last_ques
     assert set(prepare.texts) == {*ACKNOWLEDGEMENTS, CLOSING_REMARK}
     [say] = of(conductor.handle(Control("repeat", audio_s=1.0)), Say)
     assert not of(conductor.handle(Spoken(say.ask, audio_s=2.0)), Prepare)
+
+
+# -- follow-ups ----------------------------------------------------------------------------------------------------
+
+PROBE = AskedFollowUp(question_id="q0", n=1, text="What did you measure first?", targets="result", reason="no result", after_seq=3)
+
+
+def answering(max_follow_ups: int = 1) -> InterviewConductor:
+    """Listening to question 0 of a session with follow-ups, after two finals."""
+    conductor = InterviewConductor(session(max_follow_ups=max_follow_ups))
+    [say] = of(conductor.handle(Resumed(session(max_follow_ups=max_follow_ups))), Say)
+    conductor.handle(Spoken(say.ask, audio_s=2.0))
+    conductor.handle(Heard(True, 3.0, (("We", 3.2), ("shipped", 3.5), ("it.", 3.8)), 4.0))
+    conductor.handle(Heard(True, 5.0, (("It", 5.2), ("went", 5.5), ("well.", 5.8)), 6.0))
+    return conductor
+
+
+def test_an_answers_end_asks_whether_to_follow_up_with_what_was_said():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    assert isinstance(decide, DecideFollowUp) and conductor.status == "deciding"
+    assert decide.question.id == "q0" and decide.answer_text == "We shipped it. It went well." and decide.asked == ()
+    assert decide.max_follow_ups == 1
+
+
+def test_no_follow_up_closes_the_answer_as_silence_did_before():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    actions = conductor.handle(FollowUpDecided(decide.token, None))
+    assert of(actions, CloseAnswer) == [CloseAnswer(0, "q0", "silence")]
+    assert [s.text for s in of(actions, Say)][0] in ACKNOWLEDGEMENTS
+    assert conductor.status == "closing"
+
+
+def test_a_follow_up_is_asked_under_the_same_question_and_its_answer_listened_to():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    after = session(max_follow_ups=1, follow_ups=[PROBE])
+    actions = conductor.handle(FollowUpDecided(decide.token, PROBE, after))
+    [shown] = sent(actions, msg.FollowUpOut)
+    assert (shown.question_id, shown.n, shown.text, shown.after_seq, shown.index) == ("q0", 1, PROBE.text, 3, 0)
+    [say] = of(actions, Say)
+    assert say.text == PROBE.text and not say.queued and conductor.status == "asking"
+    assert of(actions, CloseAnswer) == [] and of(actions, OpenAnswer) == []  # the answer stays open
+    listened = conductor.handle(Spoken(say.ask, audio_s=9.0))
+    assert conductor.status == "listening" and of(listened, StartAnswer)
+    assert conductor.question_for(12.0) == 0  # the follow-up's answer belongs to the question
+
+
+def test_the_follow_up_limit_closes_the_next_end_and_the_exchange_is_whole():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    [say] = of(conductor.handle(FollowUpDecided(decide.token, PROBE, session(max_follow_ups=1, follow_ups=[PROBE]))), Say)
+    conductor.handle(Spoken(say.ask, audio_s=9.0))
+    conductor.handle(Heard(True, 10.0, (("Errors", 10.2), ("halved.", 10.6)), 11.0))
+    actions = conductor.handle(TurnEnded(12.0))  # one follow-up allowed and asked: move on
+    assert of(actions, CloseAnswer) == [CloseAnswer(0, "q0", "silence")]
+
+
+def test_two_follow_ups_allowed_the_second_decision_knows_the_first():
+    conductor = answering(max_follow_ups=2)
+    [decide] = conductor.handle(TurnEnded(7.0))
+    [say] = of(conductor.handle(FollowUpDecided(decide.token, PROBE, session(max_follow_ups=2, follow_ups=[PROBE]))), Say)
+    conductor.handle(Spoken(say.ask, audio_s=9.0))
+    conductor.handle(Heard(True, 10.0, (("Errors", 10.2), ("halved.", 10.6)), 11.0))
+    [again] = conductor.handle(TurnEnded(12.0))
+    assert isinstance(again, DecideFollowUp) and again.asked == (PROBE,)
+    assert again.answer_text == "We shipped it. It went well. Errors halved."
+
+
+def test_no_follow_ups_when_the_session_allows_none():
+    conductor = answering(max_follow_ups=0)
+    assert of(conductor.handle(TurnEnded(7.0)), CloseAnswer) == [CloseAnswer(0, "q0", "silence")]
+
+
+def test_speaking_on_while_deciding_goes_back_to_listening_and_the_late_decision_is_ignored():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    conductor.handle(Heard(False, 7.5, (("And", 7.7),), 7.8))
+    assert conductor.status == "listening"
+    assert conductor.handle(FollowUpDecided(decide.token, PROBE, None)) == []
+    assert conductor.status == "listening"
+
+
+def test_next_while_deciding_closes_at_once():
+    conductor = answering()
+    [decide] = conductor.handle(TurnEnded(7.0))
+    actions = conductor.handle(Control("next", 7.2))
+    assert of(actions, CloseAnswer) == [CloseAnswer(0, "q0", "next")]
+    assert conductor.handle(FollowUpDecided(decide.token, PROBE, None)) == []  # too late: the answer is closing
+
+
+def test_a_resumed_interview_shows_its_follow_ups_again_and_builds_on_what_was_said():
+    stored = session(max_follow_ups=2, follow_ups=[PROBE])
+    conductor = InterviewConductor(stored)
+    actions = conductor.handle(Resumed(stored, answer_under_way=True, audio_s=0.0, answer_so_far="We shipped it."))
+    [shown] = sent(actions, msg.FollowUpOut)
+    assert shown.n == 1 and shown.text == PROBE.text
+    assert of(actions, Say) == [] and conductor.status == "listening"  # not read out again
+    [decide] = conductor.handle(TurnEnded(3.0))
+    assert decide.answer_text == "We shipped it." and decide.asked == (PROBE,)

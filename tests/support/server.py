@@ -36,6 +36,9 @@ def running_app(data_dir: Path, log_path: Path, module: str = "rehearse.local", 
         "REHEARSE_WHISPER_MODEL_DIR": str(MODEL_DIR),
         "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
         "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
+        # Sessions follow up only when they ask to ("max_follow_ups" in POST /api/sessions): the flows tested and
+        # measured here are one answer per question; tests/e2e/test_follow_ups.py turns them on.
+        "REHEARSE_MAX_FOLLOW_UPS": "0",
         **env,
     }
     with log_path.open("wb") as log:
