@@ -18,7 +18,7 @@ import { Questions } from "./questions.js";
 import { Replay } from "./replay.js";
 import { clearSession, createdSession, loadSession, rememberSession, saveSession, savedSession } from "./session.js";
 import { Setup } from "./setup.js";
-import { Transcript } from "./transcript.js";
+import { Transcript, followUpOf } from "./transcript.js";
 
 let session = null; // the interview this page takes part in (session.js), null on the setup view
 
@@ -170,6 +170,8 @@ async function resumeInterview({ automatic = false } = {}) {
   for (const seg of segments) {
     if (seg && typeof seg === "object") transcript.final(seg, false);
   }
+  const followUps = Array.isArray(data.follow_ups) ? data.follow_ups : [];
+  for (const item of followUps) transcript.followUp(item); // each among its question's lines, by after_seq
 
   if (ended) {
     feedback.apply(data.feedback);
@@ -189,6 +191,10 @@ async function resumeInterview({ automatic = false } = {}) {
   if (q) {
     questions.currentId = q.id;
     view.showQuestion(q.text, q.index, questions.size);
+    // A follow-up asked of the current question is its prompt now (the relay re-sends it after hello too).
+    for (const item of followUps.map(followUpOf)) {
+      if (item && item.question_id === q.id) view.showFollowUp(item);
+    }
   }
   feedback.apply(data.feedback);
   feedback.start();
@@ -202,6 +208,7 @@ function onEnded() {
   setView("report");
   transcript.dropStalePartials(); // every answer's finals came before "ended": a partial left now is speech after the end
   view.timer.stop();
+  view.clearFollowUp();
   view.closeEndDialog();
   cues.hide(false);
   feedback.afterInterview();
@@ -267,6 +274,9 @@ function onMessage(msg) {
       rehearse.metrics.questions.push({ question_id: msg.question_id, at: nowMs() });
       onQuestion(msg);
       break;
+    case "follow_up": // the interviewer probes the answer to the current question; its answer belongs to that question
+      onFollowUp(msg);
+      break;
     case "interrupted": // the interviewer stopped to listen; the `state` that follows says "Listening"
       rehearse.metrics.interruptions.push({ question_id: msg.question_id, at: nowMs() });
       break;
@@ -294,8 +304,18 @@ function onMessage(msg) {
   }
 }
 
+function onFollowUp(msg) {
+  const shown = transcript.followUp(msg); // null: shown before (re-sent after a reconnect) or not a follow-up
+  if (shown) rehearse.metrics.followUps.push({ question_id: shown.question_id, n: shown.n, text: shown.text, at: Date.now() });
+  const item = shown || followUpOf(msg);
+  if (item && (questions.currentId === null || item.question_id === questions.currentId)) view.showFollowUp(item);
+}
+
 function onQuestion(msg) {
   if (typeof msg.question_id === "string") {
+    // The question (again, after repeat or a reconnect) is the prompt; the relay re-sends the current question's
+    // follow-ups after it when resuming, which makes the latest the prompt again.
+    view.clearFollowUp();
     cues.questionAsked(msg.question_id);
     if (msg.question_id !== questions.currentId) view.timer.reset(); // each question has its own answer time
     questions.asked(msg);

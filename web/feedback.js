@@ -7,6 +7,7 @@ import { make, prefersReducedMotion, scoreBadge, toScore } from "./dom.js";
 import { rehearse } from "./metrics.js";
 import { FeedbackSocket } from "./pubsub.js";
 import { renderReport, resetReport, setExport } from "./report.js";
+import { followUpItem, followUpNotes } from "./report_table.js";
 import { negotiateUrl } from "./session.js";
 
 const REPORT_SLOW_MS = 90000;
@@ -171,6 +172,8 @@ export class Feedback {
     for (const bullet of bullets) list.append(make("li", null, bullet.trim()));
     if (bullets.length === 0) list.append(make("li", null, "No summary points for this answer."));
     block.append(head, list);
+    const followUps = followUpList(summary.follow_ups);
+    if (followUps) block.append(make("h5", "summary-subtitle", followUps.childElementCount === 1 ? "Follow-up question" : "Follow-up questions"), followUps);
 
     this.transcript.editGroup(questionId, (group) => {
       const old = group.querySelector(":scope > .summary");
@@ -224,7 +227,18 @@ export class Feedback {
     for (const seg of Array.isArray(data.transcript) ? data.transcript : []) {
       if (seg && typeof seg === "object") this.transcript.final(seg, false); // a final the page missed
     }
+    for (const item of Array.isArray(data.follow_ups) ? data.follow_ups : []) this.transcript.followUp(item); // one it missed
     this.transcript.becomeReport(owner.record_audio);
     this.replay.attach(data, owner.token);
   }
+}
+
+// A summary's follow_ups ({n, text, targets, revealed}) as a list: what was asked, then what its answer added; null
+// when there were none.
+function followUpList(notes) {
+  const items = followUpNotes(notes);
+  if (items.length === 0) return null;
+  const list = make("ul", "summary-follow-ups");
+  list.append(...items.map((note) => followUpItem(note)));
+  return list;
 }

@@ -32,6 +32,9 @@ export class InterviewView {
       progressBar: $("progress-bar"),
       questionLabel: $("question-label"),
       question: $("question"),
+      questionCard: $("question-card"),
+      followUp: $("follow-up-prompt"),
+      followUpText: $("follow-up-prompt-text"),
       controls: $("controls"),
       next: $("next"),
       repeat: $("repeat"),
@@ -42,6 +45,7 @@ export class InterviewView {
     };
     this.timer = new AnswerTimer($("answer-timer"), $("answer-time"), $("answer-timer-label"));
     this.relayStatus = null; // the relay's last interview status ("asking", "listening", "ended")
+    this.followUp = null; // the follow-up shown as the current prompt: {question_id, n}
     const { els } = this;
     els.next.addEventListener("click", () => controls.next());
     els.repeat.addEventListener("click", () => controls.repeat());
@@ -76,6 +80,7 @@ export class InterviewView {
     els.progressBar.max = 1;
     els.progressBar.value = 0;
     els.rtt.textContent = "";
+    this.clearFollowUp();
     els.status.textContent = "Connecting…";
     els.ended.hidden = true;
     els.controls.hidden = false;
@@ -146,6 +151,7 @@ export class InterviewView {
     else if (msg.status === "ended") {
       this.timer.stop();
       this.setControls(false);
+      this.clearFollowUp();
     }
   }
 
@@ -155,6 +161,25 @@ export class InterviewView {
       this.els.questionLabel.textContent = `Question ${index + 1}`;
       this.updateProgress(index, total);
     }
+  }
+
+  // A follow-up to the question being answered is the prompt now, under the question (which stays shown). A re-sent
+  // earlier follow-up of the same question does not replace a later one.
+  showFollowUp({ question_id: questionId, n, text }) {
+    const shown = this.followUp;
+    if (shown && shown.question_id === questionId && shown.n > n) return;
+    this.followUp = { question_id: questionId, n };
+    this.els.followUpText.textContent = text;
+    this.els.followUp.hidden = false;
+    this.els.questionCard.dataset.followUp = "true";
+  }
+
+  // The prompt is the question again: a question is asked (or repeated), or the interview is over.
+  clearFollowUp() {
+    this.followUp = null;
+    this.els.followUpText.textContent = "";
+    this.els.followUp.hidden = true;
+    delete this.els.questionCard.dataset.followUp;
   }
 
   updateProgress(index, total) {

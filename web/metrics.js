@@ -3,7 +3,9 @@
 // metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
 // metrics.questions: {question_id, at} when each `question` arrived; metrics.answerEnds: {question_id, reason, at} when
 // each `answer_end` arrived (the interviewer's acknowledgement starts then); metrics.interruptions: {question_id, at} when the
-// relay said the candidate spoke over the interviewer (`interrupted`).
+// relay said the candidate spoke over the interviewer (`interrupted`); metrics.followUps: {question_id, n, text, at
+// (Date.now())} when each follow-up question first arrived over the data channel and was shown (a re-sent one, e.g.
+// after a reconnect, is not added again).
 
 export const rehearse = {
   pc: null,
@@ -18,6 +20,7 @@ export const rehearse = {
     questions: [],
     answerEnds: [],
     interruptions: [],
+    followUps: [],
     pubsubEvents: 0,
     connectionStates: [],
     resumes: 0,

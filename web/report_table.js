@@ -1,5 +1,7 @@
 // A report's question-by-question table, drawn by the live report (report.js) and by an old report in History
 // (history.js, compact): a row per question on wide screens, a labelled block per question on phones (style.css).
+// A question the interviewer followed up has a second row under its own (tr.follow-ups-row): each follow-up asked
+// and what its answer revealed.
 
 import { DIMENSIONS, DIMENSION_LABELS } from "./constants.js";
 import { fmt, make, shorten, toScore } from "./dom.js";
@@ -24,7 +26,11 @@ export function renderQuestionTable(table, report, { compact = false } = {}) {
   const body = table.tBodies[0] || table.appendChild(make("tbody"));
   const questions = (Array.isArray(report.questions) ? report.questions : []).filter((q) => q && typeof q === "object");
   questions.sort((a, b) => Number(a.question_index) - Number(b.question_index));
-  const rows = questions.map((q, i) => questionRow(q, i, report, columns, compact));
+  const rows = questions.flatMap((q, i) => {
+    const row = questionRow(q, i, report, columns, compact);
+    const more = followUpsRow(q, row, columns);
+    return more ? [row, more] : [row];
+  });
   if (rows.length === 0) {
     const tr = make("tr");
     const td = make("td", "muted", "No answered questions to score.");
@@ -71,5 +77,48 @@ function questionRow(q, i, report, columns, compact) {
     return cell;
   });
   tr.append(th, td, ...cells);
+  return tr;
+}
+
+// A question's follow_ups ({n, text, targets, revealed}, from the report or a summary), checked and in order.
+export function followUpNotes(notes) {
+  if (!Array.isArray(notes)) return [];
+  const items = notes
+    .filter((note) => note && typeof note === "object" && typeof note.text === "string" && note.text.trim())
+    .map((note) => ({
+      n: Number.isInteger(note.n) ? note.n : 0,
+      text: note.text.trim(),
+      targets: typeof note.targets === "string" ? note.targets : "",
+      revealed: typeof note.revealed === "string" ? note.revealed.trim() : "",
+    }));
+  return items.sort((a, b) => a.n - b.n);
+}
+
+// One follow-up: the question asked, then (if known) what its answer revealed.
+export function followUpItem(note, { tag = false } = {}) {
+  const li = make("li", "follow-up-note");
+  if (tag) li.append(make("span", "follow-up-tag", "Follow-up"), make("span", "visually-hidden", ": "));
+  li.append(make("span", "follow-up-asked", note.text));
+  if (note.revealed) {
+    const revealed = make("span", "follow-up-revealed");
+    revealed.append(make("span", "follow-up-revealed-label", "What it revealed: "), note.revealed);
+    li.append(revealed);
+  }
+  return li;
+}
+
+// The row under a question's row that lists its follow-ups, or null when it had none.
+function followUpsRow(q, questionTr, columns) {
+  const notes = followUpNotes(q.follow_ups);
+  if (notes.length === 0) return null;
+  questionTr.classList.add("has-follow-ups");
+  const tr = make("tr", "follow-ups-row");
+  if (questionTr.dataset.questionId) tr.dataset.questionId = questionTr.dataset.questionId;
+  const list = make("ul", "report-follow-ups");
+  list.append(...notes.map((note) => followUpItem(note, { tag: true })));
+  const td = make("td", "follow-ups-cell");
+  td.colSpan = 1 + columns.length; // under the question and its figures; the number column stays empty
+  td.append(list);
+  tr.append(make("td", "follow-ups-pad"), td);
   return tr;
 }

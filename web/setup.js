@@ -1,5 +1,5 @@
-// The setup view: where the questions come from (a role's bank or a pasted job description) and how many, consent
-// to recording, the microphone check, and the start of an interview (the microphone, then POST /api/sessions).
+// The setup view: where the questions come from (a role's bank or a pasted job description) and how many, how many
+// follow-up questions the interviewer may ask per question, consent to recording, the microphone check, and the start of an interview (the microphone, then POST /api/sessions).
 
 import { api, createSession } from "./api.js";
 import { $, clearError, errorMessage, setView, showError } from "./dom.js";
@@ -7,6 +7,7 @@ import { MicCheck, MicError, getMicrophone, micHelp, stopStream } from "./mic.js
 
 const MAX_QUESTIONS = 10;
 const JOB_DESCRIPTION_MAX = 20000;
+const MAX_FOLLOW_UPS = 3; // POST /api/sessions accepts 0..3
 
 export class Setup {
   constructor() {
@@ -22,6 +23,7 @@ export class Setup {
       jobCount: $("job-count"),
       count: $("question-count"),
       countHint: $("question-count-hint"),
+      followUps: $("follow-ups"),
       recordAudio: $("record-audio"),
       micCheck: $("mic-check"),
       micTest: $("mic-test"),
@@ -191,6 +193,9 @@ export class Setup {
       els.count.focus();
       return null;
     }
+    // Follow-ups: the site's default (REHEARSE_MAX_FOLLOW_UPS) unless the candidate chose.
+    const followUps = els.followUps && els.followUps.value !== "" ? Number(els.followUps.value) : null;
+    if (Number.isInteger(followUps) && followUps >= 0 && followUps <= MAX_FOLLOW_UPS) body.max_follow_ups = followUps;
     return body;
   }
 

@@ -1,6 +1,8 @@
 // The live transcript: a group per question ("Question N", its lines, "Answer recorded", then its summary), partial
 // lines that grow as the candidate speaks and the final that replaces each. A final is shown once: finals are kept
 // by their sequence number, whichever way they arrive (live, replayed after a reconnect, or from the stored session).
+// The interviewer's follow-up questions sit among their question's lines, after the final numbered their after_seq
+// and before the next one; each is shown once, keyed by (question_id, n), however often it arrives.
 
 import { make, scoreBadge } from "./dom.js";
 import { nowMs, rehearse } from "./metrics.js";
@@ -13,6 +15,31 @@ function phraseKey(questionId, phraseId) {
 // The phrase key a line was made for (createLine writes both data attributes).
 function keyOfLine(el) {
   return phraseKey(el.dataset.questionId ?? null, el.dataset.phraseId);
+}
+
+// The children of a group kept in order: finals by seq, a follow-up just after the final numbered its after_seq
+// (follow-ups after the same final by n). Partial lines and the group's tail are not ordered.
+const ORDERED = ":scope > .line.final[data-seq], :scope > .follow-up";
+
+export function orderKey(el) {
+  if (el.classList.contains("follow-up")) return [Number(el.dataset.afterSeq), 1, Number(el.dataset.n)];
+  return [Number(el.dataset.seq), 0, 0];
+}
+
+export function compareKeys(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+// A follow-up message (data channel) or an entry of the session's follow_ups, checked: {question_id, n, text,
+// after_seq} or null.
+export function followUpOf(msg) {
+  if (!msg || typeof msg !== "object") return null;
+  const { question_id: questionId, n, text } = msg;
+  if (typeof questionId !== "string" || !questionId || !Number.isInteger(n) || n < 1) return null;
+  if (typeof text !== "string" || !text.trim()) return null;
+  const afterSeq = Number.isInteger(msg.after_seq) && msg.after_seq > 0 ? msg.after_seq : 0;
+  return { question_id: questionId, n, text: text.trim(), after_seq: afterSeq };
 }
 
 export class Transcript {
@@ -29,6 +56,7 @@ export class Transcript {
     this.phrases = new Map(); // phrase key -> {el, words}: the line of a phrase and the partial words counted
     this.groups = new Map(); // question_id ("" if unknown) -> <section>
     this.closed = new Set(); // question ids with an "Answer recorded" note
+    this.followUps = new Map(); // "<question_id>|<n>" -> the follow-up's element: the one record of which are shown
   }
 
   // Empties the transcript for a new interview.
@@ -111,6 +139,7 @@ export class Transcript {
     el.dataset.seq = String(seq);
     if (seg.segment_id != null) el.dataset.segmentId = String(seg.segment_id);
     this.finals.set(seq, el);
+    this.place(el); // among follow-ups and finals that arrived out of order (a replay after a reconnect)
     while (this.finals.has(this.afterSeq + 1)) this.afterSeq++;
     this.onProgress(this.afterSeq, live);
     if (stick) this.toBottom();
@@ -123,6 +152,51 @@ export class Transcript {
       });
     }
     return true;
+  }
+
+  // The interviewer's follow-up to a question (a `follow_up` message, or an entry of the session view's follow_ups):
+  // in the question's group after the final numbered after_seq. Returns the follow-up ({question_id, n, text,
+  // after_seq}) if it was shown now, null if it was shown before or is not a follow-up.
+  followUp(msg) {
+    const item = followUpOf(msg);
+    if (!item) return null;
+    const key = `${item.question_id}|${item.n}`;
+    if (this.followUps.has(key)) return null;
+
+    const el = make("div", "follow-up");
+    el.dataset.questionId = item.question_id;
+    el.dataset.n = String(item.n);
+    el.dataset.afterSeq = String(item.after_seq);
+    // Read as "Follow-up question from the interviewer: <text>"; seen as the tag above the interviewer's words.
+    const tag = make("span", "follow-up-tag", "Follow-up");
+    const text = make("span", "follow-up-text", item.text);
+    el.append(tag, make("span", "visually-hidden", " question from the interviewer: "), text);
+
+    const stick = this.nearBottom();
+    const group = this.group(item.question_id);
+    const order = orderKey(el);
+    const before = [...group.querySelectorAll(ORDERED)].find((other) => compareKeys(orderKey(other), order) > 0);
+    if (before) group.insertBefore(el, before);
+    else this.append(group, el);
+    this.followUps.set(key, el);
+    if (stick) this.toBottom();
+    return item;
+  }
+
+  // Moves a final or follow-up that is out of order among its group's ordered children to its place.
+  place(el) {
+    const group = el.parentElement;
+    if (!group) return;
+    const key = orderKey(el);
+    const ordered = [...group.querySelectorAll(ORDERED)];
+    const at = ordered.indexOf(el);
+    if (at < 0) return;
+    const prev = ordered[at - 1];
+    const next = ordered[at + 1];
+    if ((!prev || compareKeys(orderKey(prev), key) <= 0) && (!next || compareKeys(orderKey(next), key) >= 0)) return;
+    const before = ordered.find((other) => other !== el && compareKeys(orderKey(other), key) > 0);
+    if (before) group.insertBefore(el, before);
+    else this.append(group, el);
   }
 
   // "Answer recorded" under a question's lines. Returns the question's id ("" if unknown) the first time, else null.
