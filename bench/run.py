@@ -13,6 +13,7 @@ tts_first_audio_ms, end_of_turn_ms, barge_in_ms, false_cutoff_rate (source: live
                          turn-taking over real WebRTC as a candidate hears it (bench/conversation.py, about 4 min)
 false_cutoff_rate        end of turn on the labelled turn set (bench/turn.py, dev and held-out): turns ended in a thinking
                          pause; end_of_turn_decision_ms, smart_turn_ms and missed_ends with it
+follow_up_decision_ms    the interviewer's follow-up decision on a 2-minute answer, warm (bench/follow_up.py)
 resume_ms                a blackout's end -> the page hears from the relay again (bench/faults.py, about 3 minutes;
 segments_lost            --skip-faults leaves it out); finals lost or duplicated under each fault, must be 0
 """
@@ -151,9 +152,9 @@ def main() -> None:
 
     emit("score_answer_ms", **score_answer.measure(), target_p95=150, answer="2 minutes, 310 words, 5 key points, embedder and tone")
     emit("function_app_import_ms", **cold_start.measure(), target_p95=1500)
-    from bench import conversation, store_ops, tts, turn
+    from bench import conversation, follow_up, store_ops, tts, turn
 
-    for line in [*store_ops.run(), *tts.run(), *turn.run(), *conversation.run()]:
+    for line in [*store_ops.run(), *follow_up.run(), *tts.run(), *turn.run(), *conversation.run()]:
         emit(line.pop("metric"), **line)
     if "--skip-faults" not in sys.argv[1:]:
         from bench import faults
