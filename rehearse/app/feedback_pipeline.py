@@ -14,7 +14,15 @@ from typing import Any
 from rehearse import tracing
 from rehearse.app.sessions import ANSWERS, SESSIONS
 from rehearse.app.world import World
-from rehearse.domain.analysis_model import AnswerScore, AnswerText, Evaluation, Prosody, QuestionSummary, Report
+from rehearse.domain.analysis_model import (
+    AnswerScore,
+    AnswerText,
+    Evaluation,
+    FollowUpTurn,
+    Prosody,
+    QuestionSummary,
+    Report,
+)
 from rehearse.domain.documents import answer_id, evaluation_id, score_id
 from rehearse.domain.errors import InvalidRequest, UnknownSession
 from rehearse.domain.events import QUEUE_FOR, AnswerCompleted, AnswerScored, InterviewEnded, QuestionClosed, parse_event
@@ -27,20 +35,43 @@ SCORES, EVALUATIONS, SUMMARIES, REPORTS = "scores", "evaluations", "summaries", 
 
 
 def answer_text(answer: Answer) -> AnswerText:
-    """The closed answer as the scoring core reads it."""
+    """The closed answer as the scoring core reads it: the whole exchange, the answers to its follow-ups included, with
+    where each follow-up's answer begins."""
     ordered = sorted(answer.segments, key=lambda s: s.seq)
     question = answer.question
+    text = " ".join(s.text for s in ordered)
     return AnswerText(
         question_text=question.text,
         key_points=question.key_points,
         key_point_examples=question.examples,
         question_id=question.id,
         words=[w for s in ordered for w in s.words],
-        text=" ".join(s.text for s in ordered),
+        text=text,
         fillers=[f for s in ordered for f in s.fillers],
         role=answer.role,
         prosody=_answer_prosody(ordered),
+        follow_ups=_follow_up_turns(answer, ordered, len(text)),
     )
+
+
+def _follow_up_turns(answer: Answer, ordered: list[Segment], text_chars: int) -> list[FollowUpTurn]:
+    """Each follow-up asked during the answer and where the words said after it begin: the finals numbered after its
+    `after_seq`, as an index into the answer's words and an offset into its text (both joined in seq order)."""
+    turns = []
+    asked = sorted((f for f in answer.follow_ups if f.question_id == answer.question.id), key=lambda f: f.n)
+    for follow_up in asked:
+        before = [s for s in ordered if s.seq <= follow_up.after_seq]
+        chars = len(" ".join(s.text for s in before)) + (1 if before else 0)  # and the space that joins the next
+        turns.append(
+            FollowUpTurn(
+                n=follow_up.n,
+                text=follow_up.text,
+                targets=follow_up.targets,
+                from_word=sum(len(s.words) for s in before),
+                from_char=min(chars, text_chars),
+            )
+        )
+    return turns
 
 
 def _answer_prosody(segments: list[Segment]) -> Prosody | None:
@@ -184,11 +215,15 @@ class FeedbackPipeline:
 
         event: QuestionClosed = self._expect(message, QuestionClosed)
         sid, qid = event.session_id, event.question_id
-        question = (await self._answer(sid, qid)).question
+        answer = await self._answer(sid, qid)
         score = await self._get(SCORES, sid, score_id(sid, qid))
         evaluation = await self._get(EVALUATIONS, sid, evaluation_id(sid, qid))
         summary = summarize_question(
-            sid, question, AnswerScore.model_validate(score) if score else None, Evaluation.model_validate(evaluation) if evaluation else None
+            sid,
+            answer.question,
+            AnswerScore.model_validate(score) if score else None,
+            Evaluation.model_validate(evaluation) if evaluation else None,
+            answer_text(answer),
         )
         await self._put(SUMMARIES, sid, summary.id, summary)
         await self._notify(QuestionSummaryNote(session_id=sid, summary=summary))
@@ -213,7 +248,8 @@ class FeedbackPipeline:
         evaluations = [Evaluation.model_validate(d) for d in await self._world.store.list(EVALUATIONS, sid)]
         answers = {a["question"]["id"]: Answer.model_validate(a) for a in await self._world.store.list(ANSWERS, sid)}
         words = {q.id: answers[q.id].words if q.id in answers else [] for q in questions}
-        report: Report = build_report(sid, questions, scores, evaluations, words)
+        summaries = [QuestionSummary.model_validate(d) for d in await self._world.store.list(SUMMARIES, sid)]
+        report: Report = build_report(sid, questions, scores, evaluations, words, summaries=summaries)
         await self._put(REPORTS, sid, report.id, report)
         # the report as a file too: what an enterprise exports or archives (Blob Storage in Azure)
         await self._world.blobs.put(REPORTS, f"{sid}/report.json", report.model_dump_json(indent=2).encode(), "application/json")

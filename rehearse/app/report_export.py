@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from rehearse.domain.analysis_model import DIMENSIONS, DimensionScore, QuestionSummary, Report
+from rehearse.domain.analysis_model import DIMENSIONS, DimensionScore, FollowUpNote, QuestionSummary, Report
 from rehearse.domain.errors import RehearseError
 from rehearse.domain.model import Segment, Session
 
@@ -48,6 +48,7 @@ th, td { border-bottom: 1px solid #d8dee4; padding: .4rem .5rem; text-align: lef
 th { background: #f6f8fa; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 .question-text { width: 40%; min-width: 14em; }
+.follow-up { margin: .3rem 0 0; padding-left: .6rem; border-left: 3px solid #d8dee4; font-size: .85rem; color: #424a53; }
 .phrasing { border-left: 4px solid #0969da; padding: .25rem .75rem; margin: .5rem 0; }
 .phrasing .before { color: #57606a; }
 .question { break-inside: avoid-page; }
@@ -90,6 +91,14 @@ def _dimension(name: str, score: DimensionScore) -> str:
     )
 
 
+def _follow_ups(notes: list[FollowUpNote]) -> str:
+    """Each follow-up the interviewer asked, under its question, with what its answer revealed."""
+    return "".join(
+        f'<p class="follow-up">Follow-up: “{_e(n.text)}”' + (f"<br>{_e(n.revealed)}" if n.revealed else "") + "</p>"
+        for n in sorted(notes, key=lambda n: n.n)
+    )
+
+
 def _question_table(report: Report) -> str:
     if not report.questions:
         return '<p class="empty">No answers were scored.</p>'
@@ -98,7 +107,7 @@ def _question_table(report: Report) -> str:
     for q in sorted(report.questions, key=lambda q: q.question_index):
         cells = "".join(f'<td class="num">{getattr(q.scores, d).score}</td>' for d in DIMENSIONS)
         rows.append(
-            f'<tr><td>{q.question_index + 1}</td><td class="question-text">{_e(q.question_text)}</td>'
+            f'<tr><td>{q.question_index + 1}</td><td class="question-text">{_e(q.question_text)}{_follow_ups(q.follow_ups)}</td>'
             f'<td class="num"><strong>{q.overall}</strong></td>{cells}'
             f'<td class="num">{q.pace_wpm:.0f}</td><td class="num">{q.fillers_per_min:.1f}</td><td class="num">{q.word_count}</td></tr>'
         )

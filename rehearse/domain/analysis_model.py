@@ -39,6 +39,18 @@ class Word(BaseModel):
     conf: float = 1.0
 
 
+class FollowUpTurn(BaseModel):
+    """A follow-up the interviewer asked during the answer, and where the candidate's words after it begin: what was
+    said after it answers it (until the next one), so the scoring can tell a point made unprompted from one made only
+    after a prompt."""
+
+    n: int = Field(ge=1)  # 1 for the question's first follow-up
+    text: str = ""
+    targets: str = ""  # as AskedFollowUp.targets: "key_point:<point>", "result", "ownership", ...
+    from_word: int = Field(default=0, ge=0)  # index into AnswerText.words of the first word said after it
+    from_char: int = Field(default=0, ge=0)  # offset into AnswerText.text where the words said after it begin
+
+
 class AnswerText(BaseModel):
     """One answer as the scoring core sees it: the question and the candidate's final segments' words."""
 
@@ -52,6 +64,7 @@ class AnswerText(BaseModel):
     fillers: list[str] = Field(default_factory=list)  # hesitations the recognizer kept as evidence
     role: str | None = None
     prosody: Prosody | None = None  # measured from the answer's audio, when it was heard live
+    follow_ups: list[FollowUpTurn] = Field(default_factory=list)  # asked during the answer, in order
 
 
 class ToneEstimate(BaseModel):
@@ -75,6 +88,7 @@ class StarStructure(BaseModel):
     result: bool = False
     in_order: bool = False
     evidence: dict[str, str] = Field(default_factory=dict)  # part -> the sentence that showed it
+    after_follow_up: dict[str, int] = Field(default_factory=dict)  # part -> n: it first showed after follow-up n
 
 
 CoverageState = Literal["covered", "unclear", "missed"]
@@ -89,6 +103,8 @@ class KeyPointCoverage(BaseModel):
     state: CoverageState = "missed"  # covered; unclear (neither claimed made nor missed); missed
     source: Literal["features", "model", "combined"] = "features"  # who judged it: the measured features, an LLM, both
     disagreement: bool = False  # the LLM and the features disagreed on this point
+    # n >= 1: made only in what was said after follow-up n (nothing said before it made the point); 0 otherwise.
+    after_follow_up: int = Field(default=0, ge=0)
 
 
 RelevanceState = Literal["on_topic", "unclear", "off_topic"]

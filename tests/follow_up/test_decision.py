@@ -6,13 +6,26 @@ import re
 
 import pytest
 
+from rehearse.domain.analysis_model import KeyPointCoverage
 from rehearse.domain.follow_ups import FollowUp
 from rehearse.domain.model import Question
 from rehearse.feedback.follow_up import decide_follow_up
+from rehearse.feedback.follow_up.gaps import (
+    OWN_WORDS,
+    PointEvidence,
+    measure,
+    not_made,
+    own_words,
+    with_question,
+)
+from rehearse.feedback.scoring.features import analyse_text, features_from
+from rehearse.feedback.scoring.substance import stem
 from tests.follow_up.conftest import COMPLETE_STORY, NO_RESULT, PROJECT, VAGUE, WE_ONLY, answer, bank_question, without_points
 
 STORY = without_points(PROJECT)  # no key points: only the gaps the text alone shows
 BANK = bank_question("swe-02")  # with the bank's spoken examples, which the coverage model needs
+OVERFITTING = bank_question("ds-04")
+CHURN = bank_question("cs-02")
 
 
 def _words_in(text: str) -> str:
@@ -129,3 +142,61 @@ def test_follow_ups_never_repeat_a_target_up_to_the_limit(embedder, count):
         assert follow_up.targets not in {f.targets for f in asked}
         asked.append(follow_up)
     assert decide_follow_up(PROJECT, answer(VAGUE), asked=asked, max_follow_ups=count, embedder=embedder) is None or len(asked) < count
+
+
+# -- the evidence per key point (docs/follow-ups.md) -----------------------------------------------------------------
+def _coverage(point: str, probability: float, state: str) -> KeyPointCoverage:
+    return KeyPointCoverage(point=point, similarity=0.4, covered=state == "covered", best_sentence="", probability=probability, state=state)
+
+
+def test_an_unclear_point_no_sentence_fits_best_and_none_says_in_its_words_is_not_made():
+    point = _coverage("guards against leakage", 0.45, "unclear")
+    alone = PointEvidence(contrast=-0.2, own_words=0, after_actions=0.0)
+
+    assert not_made(point, alone)
+    assert not not_made(point)  # without the evidence (not the answer's least likely point): probability alone
+    assert not not_made(point, PointEvidence(contrast=0.05, own_words=0, after_actions=0.0))  # a sentence of its own
+    assert not not_made(point, PointEvidence(contrast=-0.2, own_words=OWN_WORDS, after_actions=0.0))  # its own words
+    assert not not_made(_coverage("guards against leakage", 0.7, "covered"), alone)
+    assert not_made(_coverage("guards against leakage", 0.2, "unclear"))
+
+
+def test_own_words_are_a_points_words_that_no_other_point_and_not_the_question_use():
+    question = Question(
+        id="custom",
+        text="How would you prevent overfitting?",
+        key_points=["mentions regularization", "guards against leakage"],
+        examples={"mentions regularization": ["I add an L2 penalty"], "guards against leakage": ["No future data in features"]},
+        probes={"guards against leakage": ["What about future data?"]},
+    )
+    regularization, leakage = own_words(question, question.key_points)
+
+    assert {stem("regularization"), "l2", stem("penalty")} <= regularization
+    assert stem("future") in leakage and stem("leakage") in leakage
+    assert not regularization & leakage and stem("overfitting") not in regularization | leakage
+
+
+def test_the_features_are_the_scoring_cores(embedder):
+    text = (
+        "I'd say overfitting is a model learning its training data by heart. I keep a test set aside and use "
+        "cross-validation, and I watch the gap between training and validation error."
+    )
+    with_points = with_question(answer(text, OVERFITTING), OVERFITTING)
+    analysis = analyse_text(with_points)
+    features, evidence = measure(OVERFITTING, with_points, analysis, embedder)
+
+    assert features == features_from(with_points, analysis, embedder, None)
+    assert len(evidence) == len(features.key_points)
+
+
+def test_a_story_whose_result_point_fits_only_the_situation_is_asked_for_the_result(embedder):
+    text = (
+        "My account at a regional bank had their renewal coming up and the contract was worth about two hundred "
+        "thousand a year. Usage had dropped for two months and my champion went quiet. I set up a meeting with their "
+        "head of operations and asked what had changed. The root cause was a reporting feature we had removed. I put "
+        "together a plan to bring back the report, pulled in our product manager to scope it, and ran a workshop for "
+        "their analysts. I kept a standing call with their head of operations every Friday."
+    )
+    follow_up = decide_follow_up(CHURN, answer(text, CHURN), embedder=embedder)
+
+    assert follow_up is not None and follow_up.targets == "result"

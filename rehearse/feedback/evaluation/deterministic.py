@@ -77,11 +77,13 @@ def _content_strengths(f: AnswerFeatures) -> Iterable[Point]:
     measurable = _measurable_quote(f) if f.specificity.quantified_results else None
     if measurable:
         yield Point("content", 0, f"You named a measurable result: '{_said(measurable)}'.")
-    covered = sorted((kp for kp in f.key_points if kp.state == "covered"), key=lambda kp: -kp.probability)
+    # A point volunteered before one made only after a follow-up, which says so.
+    covered = sorted((kp for kp in f.key_points if kp.state == "covered"), key=lambda kp: (kp.after_follow_up > 0, -kp.probability))
     if covered:
         kp = covered[0]
         said = f": '{_said(kp.best_sentence)}'" if kp.best_sentence else ""
-        yield Point("content", 1, f"You covered {_as_phrase(kp.point)}{said}.")
+        when = " after the follow-up" if kp.after_follow_up else ""
+        yield Point("content", 1, f"You covered {_as_phrase(kp.point)}{when}{said}.")
     examples = [e for e in f.specificity.examples if e != measurable]
     if f.specificity.named_things >= 2 and examples:
         yield Point("content", 2, f"You gave concrete details, such as '{_said(examples[0])}'.")
@@ -92,7 +94,8 @@ def _structure_strengths(f: AnswerFeatures) -> Iterable[Point]:
     if star.situation and star.task and star.action and star.result and star.in_order:
         yield Point("structure", 0, "You told the story in order: the situation, your task, what you did and the result.")
     elif star.result and star.evidence.get("result"):
-        yield Point("structure", 1, f"You ended with the result: '{_said(star.evidence['result'])}'.")
+        ended = "gave the result when asked" if "result" in star.after_follow_up else "ended with the result"
+        yield Point("structure", 1, f"You {ended}: '{_said(star.evidence['result'])}'.")
     if star.action and star.evidence.get("action"):
         yield Point("structure", 2, f"You said what you did yourself: '{_said(star.evidence['action'])}'.")
 

@@ -25,6 +25,7 @@ from rehearse.domain.analysis_model import (
     confidence_level,
 )
 from rehearse.domain.fillers import HESITATIONS
+from rehearse.feedback.evaluation.prompts import answer_turns
 from rehearse.feedback.evaluation.wording import transcript_of
 from rehearse.feedback.scoring import relevance as relevance_rule
 from rehearse.feedback.scoring.coverage import covered_share, default_model
@@ -78,8 +79,22 @@ def _key(point: str) -> str:
     return " ".join(_plain_words(point))
 
 
-def combined_features(features: AnswerFeatures, judgement: Judgement) -> AnswerFeatures:
-    """The features with key points and relevance as the documented rule combines the model's and the features'."""
+def _after_follow_up(kp: KeyPointCoverage, verdict: JudgedPoint, answer: AnswerText | None) -> int:
+    """Whether the point, judged with the model's quote, was made only after a follow-up: the quote's turn, unless the
+    features found it made before any follow-up."""
+    if answer is None or not answer.follow_ups or not (verdict.covered and verdict.quote):
+        return kp.after_follow_up
+    if kp.state == "covered" and not kp.after_follow_up:
+        return 0
+    turns = answer_turns(answer)
+    if said(verdict.quote, turns[0][1]):
+        return 0
+    return next((turn.n for turn, text in turns[1:] if turn is not None and said(verdict.quote, text)), kp.after_follow_up)
+
+
+def combined_features(features: AnswerFeatures, judgement: Judgement, answer: AnswerText | None = None) -> AnswerFeatures:
+    """The features with key points and relevance as the documented rule combines the model's and the features'.
+    With the answer, a point whose quote was said only after a follow-up is marked so (it counts a little less)."""
     model = default_model()
     judged = {p.point: p for p in judgement.key_points}
     points: list[KeyPointCoverage] = []
@@ -100,6 +115,7 @@ def combined_features(features: AnswerFeatures, judgement: Judgement) -> AnswerF
                     "best_sentence": verdict.quote or kp.best_sentence,
                     "source": "combined",
                     "disagreement": disagree,
+                    "after_follow_up": _after_follow_up(kp, verdict, answer),
                 }
             )
         )
@@ -136,7 +152,7 @@ def rescored(score: AnswerScore, answer: AnswerText, judgement: Judgement, model
     if score.judged_by:  # judged already (a re-delivered event): the judgement is in, once
         return score
     rubric = rubric or load_rubric(answer.role)
-    features = combined_features(score.features, judgement)
+    features = combined_features(score.features, judgement, answer)
     scores = score_answer(answer, features, rubric)
     disputed = sum(p.disagreement for p in features.key_points) + bool(features.relevance and features.relevance.disagreement)
     judged_items = len(judgement.key_points) + 1

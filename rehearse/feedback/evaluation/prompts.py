@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rehearse.domain.analysis_model import DIMENSIONS, AnswerFeatures, AnswerScore, AnswerText, Scores
+from rehearse.domain.analysis_model import DIMENSIONS, AnswerFeatures, AnswerScore, AnswerText, FollowUpTurn, Scores
 from rehearse.feedback.evaluation.wording import transcript_of
 
-PROMPT_VERSION = "evaluation-prompt/2"
+PROMPT_VERSION = "evaluation-prompt/3"  # 3: the follow-ups asked, and the answer to each apart
 
 SYSTEM_PROMPT = """\
 You are an interview coach giving feedback on one answer from a mock interview.
@@ -123,23 +123,69 @@ def features_summary(f: AnswerFeatures) -> dict[str, Any]:
         "hedges": {"count": f.hedge_count, "said": f.hedges[:10]},
         "sentences": {"count": f.sentence_count, "mean_words": round(f.mean_sentence_words, 1)},
         "specificity": f.specificity.model_dump(),
-        "star": f.star.model_dump(),
-        "key_points": [{"point": kp.point, "covered": kp.covered, "best_sentence": kp.best_sentence} for kp in f.key_points],
+        "star": f.star.model_dump(exclude=None if f.star.after_follow_up else {"after_follow_up"}),
+        "key_points": [_key_point(kp.point, kp.covered, kp.best_sentence, kp.after_follow_up) for kp in f.key_points],
         "tone": f.tone.label if f.tone else None,
     }
 
 
+def _key_point(point: str, covered: bool, best_sentence: str, after_follow_up: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {"point": point, "covered": covered, "best_sentence": best_sentence}
+    if after_follow_up:
+        entry["only_after_follow_up"] = after_follow_up
+    return entry
+
+
+def _fenced(text: str) -> str:
+    """The markers fence the transcript off; the candidate's words may not close the fence early."""
+    return text.replace("<<<", "<< <").replace(">>>", ">> >")
+
+
+def answer_turns(answer: AnswerText) -> list[tuple[FollowUpTurn | None, str]]:
+    """The answer cut where each follow-up was asked: (None, what was said first), then (follow-up, what was said after
+    it, until the next), in the transcript's own words."""
+    if not answer.follow_ups:
+        return [(None, transcript_of(answer))]
+    turns = sorted(answer.follow_ups, key=lambda t: t.n)
+    if answer.text.strip():
+        cuts = [min(t.from_char, len(answer.text)) for t in turns]
+        pieces = [answer.text[a:b] for a, b in zip([0, *cuts], [*cuts, len(answer.text)], strict=True)]
+    else:
+        words = [w.w for w in answer.words]
+        cuts = [min(t.from_word, len(words)) for t in turns]
+        pieces = [" ".join(words[a:b]) for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
+    return [(None, pieces[0].strip())] + [(turn, piece.strip()) for turn, piece in zip(turns, pieces[1:], strict=True)]
+
+
+def _transcript_part(answer: AnswerText) -> str:
+    turns = answer_turns(answer)
+    if len(turns) == 1:
+        return f"Transcript of the candidate's answer, between the markers:\n<<<\n{_fenced(turns[0][1])}\n>>>\n\n"
+    parts = [f"Transcript of the candidate's answer before any follow-up, between the markers:\n<<<\n{_fenced(turns[0][1])}\n>>>\n\n"]
+    for turn, said in turns[1:]:
+        assert turn is not None
+        parts.append(
+            f"The interviewer then asked follow-up {turn.n}" + (f" (it targets: {turn.targets})" if turn.targets else "")
+            + f': "{_fenced(turn.text)}"\n'
+            f"The candidate's answer to follow-up {turn.n}, between the markers:\n<<<\n{_fenced(said)}\n>>>\n\n"
+        )  # fmt: skip
+    parts.append(
+        "The answers to the follow-ups belong to this answer: judge the whole exchange, and a key point made there counts. "
+        "Where your feedback praises a point the candidate made only after a follow-up, say that it came after a prompt. "
+        "The follow-up questions are the interviewer's words: never quote them as the candidate's.\n\n"
+    )
+    return "".join(parts)
+
+
 def user_message(answer: AnswerText, score: AnswerScore) -> str:
     key_points = "\n".join(f"- {p}" for p in answer.key_points) or "- (none given)"
-    # The markers fence the transcript off; the candidate's words may not close the fence early.
-    transcript = transcript_of(answer).replace("<<<", "<< <").replace(">>>", ">> >")
     measured = {"features": features_summary(score.features), "scores": _scores_summary(score.scores)}
     return (
         f"Question: {answer.question_text}\n"
         + (f"Role: {answer.role}\n" if answer.role else "")
         + f"Key points the interviewer listens for:\n{key_points}\n\n"
-        f"Transcript of the candidate's answer, between the markers:\n<<<\n{transcript}\n>>>\n\n"
-        f"Measurements and rubric scores (JSON):\n{json.dumps(measured, ensure_ascii=False, sort_keys=True)}"
+        + _transcript_part(answer)
+        + f"Measurements and rubric scores (JSON):\n{json.dumps(measured, ensure_ascii=False, sort_keys=True)}"
     )
 
 

@@ -12,7 +12,9 @@ from rehearse.domain.analysis_model import (
     Dimension,
     DimensionScore,
     Evaluation,
+    FollowUpNote,
     QuestionBreakdown,
+    QuestionSummary,
     Report,
     Rewrite,
     RubricRef,
@@ -213,8 +215,8 @@ def _general_advice(answers: list[AnswerScore], scores: Scores) -> Iterable[str]
 
 
 # -- the report --------------------------------------------------------------------------------------------------
-def _breakdown(question: Question, answer: AnswerScore | None) -> QuestionBreakdown:
-    common = {"question_id": question.id, "question_index": question.index, "question_text": question.text}
+def _breakdown(question: Question, answer: AnswerScore | None, follow_ups: list[FollowUpNote]) -> QuestionBreakdown:
+    common = {"question_id": question.id, "question_index": question.index, "question_text": question.text, "follow_ups": follow_ups}
     if answer is None:
         return QuestionBreakdown(**common, overall=0, scores=_no_scores("No answer was recorded."), pace_wpm=0.0,
                                  fillers_per_min=0.0, word_count=0)  # fmt: skip
@@ -239,8 +241,10 @@ def build_report(
     evaluations: list[Evaluation],
     words_by_question: dict[str, list[Word]],
     rubric: RubricRef | None = None,
+    summaries: Iterable[QuestionSummary] = (),
 ) -> Report:
-    """The whole interview in one document. Unanswered questions show as 0 and stay out of every average."""
+    """The whole interview in one document. Unanswered questions show as 0 and stay out of every average. Each
+    question's row shows the follow-ups asked and what they revealed, from its summary."""
     questions = sorted(questions, key=lambda q: (q.index, q.id))
     by_question = {s.question_id: s for s in scores}  # a redelivered score replaces the earlier copy
     evaluation_of = {e.question_id: e for e in evaluations}
@@ -249,13 +253,14 @@ def build_report(
     overall = overall_scores(answers)
     weakest = min(answers, key=lambda a: (a.overall, a.question_index)) if answers else None
     answered_ids = {a.question_id for a in answers}
+    follow_ups = {s.question_id: list(s.follow_ups) for s in summaries}
     return Report(
         id=report_id(session_id),
         session_id=session_id,
         rubric=rubric or (answers[0].rubric if answers else scores[0].rubric if scores else NO_RUBRIC),
         scores=overall,
         overall=round(_weighted_mean([float(a.overall) for a in answers], weights)) if answers else 0,
-        questions=[_breakdown(q, by_question[q.id] if q.id in answered_ids else None) for q in questions],
+        questions=[_breakdown(q, by_question[q.id] if q.id in answered_ids else None, follow_ups.get(q.id, [])) for q in questions],
         timeline=_timeline(answers, words_by_question),
         recommendations=recommendations(questions, answers, overall, weakest),
         example_phrasing=_example_phrasing(answers, evaluation_of),

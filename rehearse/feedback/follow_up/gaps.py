@@ -1,18 +1,45 @@
 """An answer's gaps, most important first: what a follow-up may target, measured by the scoring core.
 
 The order (docs/follow-ups.md): an answer to another question first, since nothing else in it counts for this one;
-then the key points not made, in the bank's order; then, for a story, no result, then "we" with no "I"; then no
-specifics at all. Only what was measured as missing is a gap: a point the scorer may have heard made is left alone."""
+then, for a story, "we" with no "I"; then the key points not made; then, for a story, no result; then no specifics
+at all. Only what was measured as missing is a gap: a point the scorer may have heard made is left alone.
+
+A key point's coverage probability alone cannot tell a partial answer's missing point (0.3-0.7) from a point made in
+a few words (down to 0.28), so each point is judged on three pieces of the scoring core's evidence at once
+(`PointEvidence`): its probability, whether any sentence fits it better than the question's other points (the
+coverage model's contrast feature), and whether any sentence uses the point's own words (its bank examples and
+probes). For a story's result, only the sentences after the last action count: a result comes at the end."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from rehearse.domain.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage
 from rehearse.domain.follow_ups import OWNERSHIP, RELEVANCE, RESULT, SPECIFICS, key_point_target
 from rehearse.domain.model import Question
-from rehearse.feedback.scoring.features import TextAnalysis, analyse_text, features_from
+from rehearse.feedback.scoring import relevance as relevance_rule
+from rehearse.feedback.scoring.coverage import (
+    FEATURES,
+    covered_share,
+    default_model,
+    gated,
+    key_point_coverage,
+    pair_features,
+    probabilities,
+)
+from rehearse.feedback.scoring.features import (
+    SentenceInputs,
+    TextAnalysis,
+    analyse_text,
+    features_from,
+    measured_relevance,
+    sentence_inputs,
+)
 from rehearse.feedback.scoring.star import first_person_action
 from rehearse.feedback.scoring.substance import STOPWORDS, content_stems, has_substance
 from rehearse.ports import Embedder
@@ -29,8 +56,10 @@ _STORY_QUESTION = re.compile(
 _ABOUT_YOURSELF = re.compile(r"\byourself\b")
 # The question already says how it ended (a lost deal, a wrong decision): no result to ask for.
 _OUTCOME_GIVEN = re.compile(r"\b(?:lost|lose|wrong|fail\w*|mistake|went badly|did not go|didn't go)\b")
-# A covered point that already says the result, or the candidate's own part: never ask for them again.
-_RESULT_POINT = re.compile(r"\b(?:results?|outcomes?|impact|metrics?|measur\w*|quantif\w*|numbers?|resolution)\b")
+# A point about the story's result, or the candidate's own part: never ask for them again once made. Measuring and
+# metrics are methods ("explains how they measured the problem", "defines success metrics before the launch"), not
+# the result.
+_RESULT_POINT = re.compile(r"\b(?:results?|outcomes?|impact|resolution)\b")
 _OWN_PART_POINT = re.compile(r"\b(?:own|role|contribution|part)\b")
 _OWN_PART = re.compile(r"\bmy (?:own )?(?:part|role|job|contribution|responsibility|piece|task)\b|\bi was (?:the|responsible|in charge)\b")
 _GENERIC_NOUNS = frozenset({
@@ -45,11 +74,22 @@ _MIN_WE = 2  # "we" said at least this often, with no action of the candidate's 
 # A key point whose coverage probability is below this is probed: "missed" (< 0.1) alone leaves most gaps alone, and
 # "unclear" reaches up to the covered threshold (0.62), where asking would often ask for what was said.
 PROBE_BELOW = 0.25
+# An unclear point (up to the covered threshold) is also probed when NO sentence with substance fits it better than
+# the question's other points (the coverage model's contrast feature, best over the sentences, stays below this): its
+# probability then comes from sentences that make other points. On dev, points left out reach -0.07 to -0.24, points
+# made -0.02 or more, except two that say the point in its own words (OWN_WORDS) and one in a "we"-only story.
+CONTRAST_BELOW = -0.05
+_CONTRAST = FEATURES.index("contrast")
+# A sentence that uses this many of a point's own words (from its text, bank examples and probes, and no other
+# point's or the question's) says the point, whatever the model makes of it: "Redis cache" for "adds caching".
+OWN_WORDS = 2
+# A story's result comes after its actions: a result point that fits a sentence after the last action this well may
+# have been said, so no result is asked for (a result point fitting only the situation is not the result).
+RESULT_SAID_AT = 0.4
 # An answer whose sentences mostly say nothing of their own is key words read out (dev: 0.07-0.2; any other answer
 # 0.67 or more).
 _SUBSTANCE_SHARE = 0.4
 _MIN_LISTED = 3
-RESULT_SAID_AT = 0.5  # a point about the result this likely made: the result may have been said, so it is not asked
 
 
 @dataclass(frozen=True)
@@ -63,12 +103,22 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class PointEvidence:
+    """What the answer's sentences say of one key point beyond its probability (the module's docstring)."""
+
+    contrast: float  # how much better the best-fitting sentence with substance fits it than the other points; -1: none
+    own_words: int  # the most of the point's own words (OWN_WORDS) that one sentence uses
+    after_actions: float  # its probability from the sentences after the answer's last action (all, if no action)
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What the scoring core measured of the answer, and its gaps in order of importance."""
 
     gaps: tuple[Gap, ...]
     points: tuple[KeyPointCoverage, ...]  # empty without an embedder: key points are then not judged
     answer_text: str
+    evidence: tuple[PointEvidence, ...] = ()  # one per point of `points`
 
 
 def assess(question: Question, answer: AnswerText, embedder: Embedder | None) -> Assessment:
@@ -78,36 +128,122 @@ def assess(question: Question, answer: AnswerText, embedder: Embedder | None) ->
     spoken = " ".join(t.norm for t in analysis.transcript.tokens)
     if not analysis.transcript.spoken_words:
         return Assessment((), (), "")
-    features = features_from(answer, analysis, embedder, None)
+    features, evidence = measure(question, answer, analysis, embedder)
+    points = tuple(features.key_points)
     text = " ".join(t.raw for t in analysis.transcript.tokens)
     relevance = features.relevance
     if relevance is not None and relevance.state == "off_topic" and relevance.substance:
         reason = "answers another question" + (f': "{relevance.closest_question}"' if relevance.closest_question else "")
-        return Assessment((Gap(RELEVANCE, reason),), tuple(features.key_points), text)
+        return Assessment((Gap(RELEVANCE, reason),), points, text, evidence)
     if (relevance is not None and not relevance.substance) or _listed_topics(analysis, answer):
         # Key words read out: no point is made, so asking for one would only get more key words.
-        return Assessment((Gap(SPECIFICS, "names topics without saying what was done", wording="topics"),), tuple(features.key_points), text)
-    covered = [p.point for p in features.key_points if p.state == "covered"]
+        return Assessment((Gap(SPECIFICS, "names topics without saying what was done", wording="topics"),), points, text, evidence)
+    covered = [p.point for p in points if p.state == "covered"]
     story = asks_for_story(question)
     gaps = []
     if story and (we := _we_without_i(analysis)) and not any(_OWN_PART_POINT.search(p) for p in covered):
         gaps.append(Gap(OWNERSHIP, f'"we" {we} times and no action of their own'))
+    per_point = evidence if len(evidence) == len(points) else (None,) * len(points)
+    probed = [(p, e) for p, e in zip(points, per_point, strict=True) if probeable(question, p.point)]
+    least = min((p.probability for p, _ in probed), default=None)
     missing = sorted(
-        (p for p in features.key_points if not_made(p) and probeable(question, p.point)),
+        (p for p, e in probed if not_made(p, e if p.probability == least else None)),
         key=lambda p: (p.state != "missed", p.probability if p.state != "missed" else 0.0),
     )  # the clearly missed in the bank's order, then the least likely made
     gaps += [Gap(key_point_target(p.point), f'key point not made: "{p.point}"') for p in missing]
-    if story and _needs_result(question, features, {g.targets for g in gaps}):
+    if story and _needs_result(question, analysis, points, per_point, {g.targets for g in gaps}):
         gaps.append(Gap(RESULT, "no result stated", _subject_quote(analysis, spoken)))
     if gap := _specifics_gap(features, spoken, story):
         gaps.append(gap)
-    return Assessment(tuple(gaps), tuple(features.key_points), text)
+    return Assessment(tuple(gaps), points, text, evidence)
 
 
-def not_made(point: KeyPointCoverage) -> bool:
-    """Missed, or so unlikely made that asking for it cannot ask for what was said (PROBE_BELOW, tuned on the dev
-    set: made points measure as low as 0.28 there)."""
-    return point.state == "missed" or (point.state == "unclear" and point.probability < PROBE_BELOW)
+def not_made(point: KeyPointCoverage, evidence: PointEvidence | None = None) -> bool:
+    """Missed; or so unlikely made that asking for it cannot ask for what was said (PROBE_BELOW, tuned on the dev
+    set: made points measure as low as 0.28 there); or, given its `evidence` (only the least likely made point of an
+    answer is given it), unclear with no sentence of its own: none fits it better than the question's other points
+    (CONTRAST_BELOW) and none uses its own words (OWN_WORDS)."""
+    if point.state == "missed" or (point.state == "unclear" and point.probability < PROBE_BELOW):
+        return True
+    return (
+        point.state == "unclear"
+        and evidence is not None
+        and evidence.contrast < CONTRAST_BELOW
+        and evidence.own_words < OWN_WORDS
+    )
+
+
+def measure(
+    question: Question, answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None
+) -> tuple[AnswerFeatures, tuple[PointEvidence, ...]]:
+    """`features_from(answer, analysis, embedder, None)`, and the evidence per key point from the same sentence
+    embeddings: ONE embedder call, as for scoring (a second would double the decision's time). The model part follows
+    `rehearse/feedback/scoring/features.py` `_models` step by step; tests/follow_up/test_decision.py checks that the
+    features are equal."""
+    features = features_from(answer, analysis, None, None)
+    if embedder is None:
+        return features, ()
+    inputs = sentence_inputs(answer, analysis, embedder)
+    if inputs is None:
+        return features, ()
+    turns = getattr(inputs, "turns", ())  # the follow-up each sentence came after, where the core marks them
+    coverage = key_point_coverage(
+        inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed,
+        **({"turns": turns} if turns else {}),
+    )  # fmt: skip
+    relevance = measured_relevance(answer, inputs, embedder)
+    gate = 0.0 if relevance.state == "off_topic" else 0.5 + 0.5 * relevance_rule.addressed(relevance)
+    coverage = gated(coverage, gate)
+    features = features.model_copy(update={"key_points": coverage, "coverage": covered_share(coverage), "relevance": relevance})
+    return features, point_evidence(question, inputs, _after_last_action(analysis, inputs.candidates), gate)
+
+
+def point_evidence(question: Question, inputs: SentenceInputs, after: Sequence[bool], gate: float) -> tuple[PointEvidence, ...]:
+    """Per key point: its best contrast over the sentences with substance, the most of its own words in a sentence,
+    and its (gated) probability from the sentences in `after`."""
+    if not inputs.specs:
+        return ()
+    features = pair_features(inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors)
+    chances = probabilities(features, inputs.substantial, default_model()) * gate
+    substantial = np.asarray(inputs.substantial, dtype=bool)
+    late = np.asarray(after, dtype=bool)
+    sentence_words = [content_stems(n) for n in inputs.norms]
+    own = own_words(question, [spec.text for spec in inputs.specs])
+    return tuple(
+        PointEvidence(
+            contrast=float(features[p, substantial, _CONTRAST].max()) if substantial.any() else -1.0,
+            own_words=max((len(words & own[p]) for words in sentence_words), default=0),
+            after_actions=round(float(chances[p, late].max()), 3) if late.any() else 0.0,
+        )
+        for p in range(len(inputs.specs))
+    )
+
+
+def own_words(question: Question, points: Sequence[str]) -> tuple[frozenset[str], ...]:
+    """Per point, the content stems of its text, bank examples and probes that neither the question nor any other
+    point uses: the words that say this point and no other."""
+    texts = tuple((p, tuple(question.examples.get(p, ())), tuple(question.probes.get(p, ()))) for p in points)
+    return _own_words(question.text, texts)
+
+
+@lru_cache(maxsize=256)
+def _own_words(question: str, points: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> tuple[frozenset[str], ...]:
+    asked = content_stems(question)
+    words = [content_stems(" ".join([point, *examples, *probes])) - asked for point, examples, probes in points]
+    return tuple(frozenset(w - set().union(*(o for j, o in enumerate(words) if j != i))) for i, w in enumerate(words))
+
+
+def _after_last_action(analysis: TextAnalysis, candidates: Sequence[str]) -> list[bool]:
+    """Per candidate sentence (a subset of the transcript's, in order), whether it comes after the answer's last
+    action: where a story's result is. An answer without any action has no place for it: every sentence counts."""
+    actions = [r.sentence for r in analysis.roles if r.primary == "action" or "action" in r.parts]
+    last = max(actions, default=-1)
+    index, out = 0, []
+    for i, sentence in enumerate(analysis.transcript.sentences):
+        if index < len(candidates) and sentence.text == candidates[index]:
+            out.append(i > last)
+            index += 1
+    return out if len(out) == len(candidates) else [True] * len(candidates)
 
 
 def with_question(answer: AnswerText, question: Question) -> AnswerText:
@@ -139,14 +275,31 @@ def asks_for_story(question: Question) -> bool:
     return bool(_STORY_QUESTION.search(text))
 
 
-def _needs_result(question: Question, features: AnswerFeatures, gaps: set[str]) -> bool:
-    """No result stated, in a story whose ending the question does not give; no point about the result may have been
-    made (RESULT_SAID_AT) or is already a gap."""
-    if features.star.result or features.specificity.quantified_results > 0 or _OUTCOME_GIVEN.search(question.text.lower()):
+def _needs_result(
+    question: Question,
+    analysis: TextAnalysis,
+    points: Sequence[KeyPointCoverage],
+    evidence: Sequence[PointEvidence | None],
+    gaps: set[str],
+) -> bool:
+    """No result told after the story's first action, in a story whose ending the question does not give; no point
+    about the result may have been made after the last action (RESULT_SAID_AT) or is already a gap."""
+    if _result_told(analysis) or _OUTCOME_GIVEN.search(question.text.lower()):
         return False
-    points = features.key_points
-    result_points = [p for p in points if _RESULT_POINT.search(p.point.lower())]
-    return not any(p.probability >= RESULT_SAID_AT or key_point_target(p.point) in gaps for p in result_points)
+    return not any(
+        (e.after_actions if e is not None else p.probability) >= RESULT_SAID_AT or key_point_target(p.point) in gaps
+        for p, e in zip(points, evidence, strict=True)
+        if _RESULT_POINT.search(p.point.lower())
+    )
+
+
+def _result_told(analysis: TextAnalysis) -> bool:
+    """A sentence the STAR roles call a result, or a quantified result, after the story's first action: "usage had
+    dropped by half" before anything was done is the situation, not how it ended."""
+    actions = [r.sentence for r in analysis.roles if r.primary == "action" or "action" in r.parts]
+    first = min(actions, default=-1)
+    told = [r.sentence for r in analysis.roles if "result" in r.parts] + [q.sentence for q in analysis.quantified_results]
+    return any(i > first for i in told)
 
 
 def _we_without_i(analysis: TextAnalysis) -> int:

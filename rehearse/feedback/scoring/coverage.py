@@ -219,23 +219,31 @@ def key_point_coverage(
     static_vectors: np.ndarray,
     borrowed: set[str],
     model: CoverageModel | None = None,
+    turns: Sequence[int] = (),
 ) -> list[KeyPointCoverage]:
     """One entry per key point: the best sentence for it and the probability that it makes the point.
 
     `norms` are the candidates in lower case without punctuation; `borrowed` the stems a sentence must go beyond to
-    have substance (the key points' own words and the rubric's vocabulary)."""
+    have substance (the key points' own words and the rubric's vocabulary). `turns`, when follow-ups were asked: per
+    candidate, the follow-up it was said after (0: before any); a point that no sentence said before the follow-ups
+    makes, but one said after follow-up n does, is marked `after_follow_up=n`."""
     if not specs or not candidates:
         return []
     model = model or default_model()
     features = pair_features(specs, candidates, norms, sentence_vectors, static_vectors)
     substantial = [has_substance(norm, borrowed) for norm in norms]
     chances = probabilities(features, substantial, model)
+    unprompted = np.array([t == 0 for t in turns], dtype=bool) if len(turns) == len(candidates) else None
     coverage = []
     for p, spec in enumerate(specs):
         best = int(np.argmax(chances[p]))
         probability = round(float(chances[p, best]), 3)
         if probability == 0.0:  # nothing said with substance: show the closest sentence all the same, for context
             best = int(np.argmax(features[p, :, 0]))
+        after = 0
+        if unprompted is not None and probability >= model.covered_at and turns[best] > 0:
+            before = float(chances[p][unprompted].max()) if unprompted.any() else 0.0
+            after = int(turns[best]) if round(before, 3) < model.covered_at else 0
         coverage.append(
             KeyPointCoverage(
                 point=spec.text,
@@ -244,6 +252,7 @@ def key_point_coverage(
                 best_sentence=candidates[best],
                 probability=probability,
                 state=_state(probability, model),
+                after_follow_up=after,
             )
         )
     return coverage
@@ -287,8 +296,14 @@ def _state(probability: float, model: CoverageModel) -> str:
     return "missed" if probability < model.missed_below else "unclear"
 
 
+# A point made only after the interviewer's follow-up prompted it counts a little less than one volunteered: a real
+# interviewer ticks it, but weighs it slightly lower (docs/rubrics.md, "Follow-ups").
+PROMPTED_WEIGHT = 0.9
+
+
 def covered_share(coverage: list[KeyPointCoverage]) -> float | None:
-    """The expected share of key points made: the mean probability, so an unclear point counts in part."""
+    """The expected share of key points made: the mean probability, so an unclear point counts in part; a point made
+    only after a follow-up counts PROMPTED_WEIGHT of its probability."""
     if not coverage:
         return None
-    return round(sum(c.probability for c in coverage) / len(coverage), 3)
+    return round(sum(c.probability * (PROMPTED_WEIGHT if c.after_follow_up else 1.0) for c in coverage) / len(coverage), 3)

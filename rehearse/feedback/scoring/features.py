@@ -132,6 +132,7 @@ class SentenceInputs:
     static_vectors: np.ndarray  # the key points' and their examples' embeddings
     substantial: list[bool]
     borrowed: set[str]
+    turns: tuple[int, ...] = ()  # per candidate: the follow-up it was said after, 0 before any (empty: none asked)
 
 
 def sentence_inputs(answer: AnswerText, analysis: TextAnalysis, embedder: Embedder) -> SentenceInputs | None:
@@ -147,7 +148,8 @@ def sentence_inputs(answer: AnswerText, analysis: TextAnalysis, embedder: Embedd
     vectors, static_vectors = cache_for(embedder).embed_with(candidates, static_texts(specs))
     borrowed = content_stems(" ".join(answer.key_points))
     substantial = [has_substance(n, borrowed) for n in norms]
-    return SentenceInputs(candidates, norms, vectors, specs, static_vectors, substantial, borrowed)
+    turns = tuple(transcript.sentence_after_follow_up(transcript.sentences[i]) for i in chosen) if transcript.follow_up_starts else ()
+    return SentenceInputs(candidates, norms, vectors, specs, static_vectors, substantial, borrowed, turns)
 
 
 def measured_relevance(answer: AnswerText, inputs: SentenceInputs, embedder: Embedder) -> Relevance:
@@ -165,7 +167,9 @@ def _models(
     inputs = sentence_inputs(answer, analysis, embedder)
     if inputs is None:
         return [], None, None
-    coverage = key_point_coverage(inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed)
+    coverage = key_point_coverage(
+        inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed, turns=inputs.turns
+    )
     relevance = measured_relevance(answer, inputs, embedder)
     # Off topic, nothing made counts for this question; unclear, half of it at least.
     share = relevance_rule.addressed(relevance)

@@ -161,7 +161,8 @@ def _evidence_lines(templates: tuple[str, ...], reading: Reading) -> list[str]:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
         if any(_is_empty(reading.facts.get(f)) for f in fields):
             continue
-        lines.append(template.format_map(_shortened(reading.facts)))
+        notes = dict.fromkeys(reading.notes[f] for f in fields if f in reading.notes)  # once each, in order
+        lines.append(template.format_map(_shortened(reading.facts)) + "".join(notes))
     return lines
 
 

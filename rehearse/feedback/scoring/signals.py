@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rehearse.domain.analysis_model import AnswerFeatures
@@ -17,12 +17,15 @@ if TYPE_CHECKING:
 
 Facts = dict[str, object]
 _FULL_WALKTHROUGH_STEPS = 3  # "first ... then ... finally": three ordered steps make a complete walkthrough
+PROMPTED = " (after a prompt)"  # ends an evidence line whose quote was said only after a follow-up
 
 
 @dataclass(frozen=True)
 class Reading:
     raw: float | None  # None when this answer cannot show the signal (no timings, no embedder, no key points)
     facts: Facts
+    # fact -> what ends every evidence line that uses it: the mark of a quote said only after a follow-up
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,14 @@ def _coverage(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Read
     covered = [p for p in points if p.state == "covered"]
     missed = [p for p in points if p.state == "missed"]
     unclear = [p for p in points if p.state == "unclear"]
-    best = max(covered, key=lambda p: p.probability, default=None)
+    prompted = [p for p in covered if p.after_follow_up]
+    # The best point volunteered; a point made only after a follow-up when no other was made, and marked so.
+    best = max((p for p in covered if not p.after_follow_up), key=lambda p: p.probability, default=None)
+    best = best or max(prompted, key=lambda p: p.probability, default=None)
     disagreed = [p for p in points if p.disagreement]
+    notes = {"covered": f" (after a follow-up: {_listed(p.point for p in prompted)})"} if prompted else {}
+    if best is not None and best.after_follow_up:
+        notes["best_quote"] = PROMPTED
     return Reading(
         raw=features.coverage,
         facts={
@@ -52,6 +61,7 @@ def _coverage(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Read
             "best_quote": best.best_sentence if best else "",
             "disagreed_points": _listed(p.point for p in disagreed),
         },
+        notes=notes,
     )
 
 
@@ -66,8 +76,11 @@ def _specificity(features: AnswerFeatures, analysis: TextAnalysis, __: SignalRul
     details = features.specificity
     # A measured result is worth more than a bare number: it is the specific an interviewer remembers.
     specifics = details.numbers + details.named_things + 2 * details.quantified_results
-    result = analysis.quantified_results[0].quote if analysis.quantified_results else ""
+    first = analysis.quantified_results[0] if analysis.quantified_results else None
+    result = first.quote if first else ""
     examples = [e for e in details.examples if e != result]
+    transcript = analysis.transcript
+    prompted = first is not None and transcript.sentence_after_follow_up(transcript.sentences[first.sentence]) > 0
     return Reading(
         raw=float(specifics),
         facts={
@@ -78,6 +91,7 @@ def _specificity(features: AnswerFeatures, analysis: TextAnalysis, __: SignalRul
             "examples": _listed(examples[:5]),
             "result_quote": result,
         },
+        notes={"result_quote": PROMPTED} if prompted else {},
     )
 
 
@@ -100,7 +114,11 @@ def _star_parts(features: AnswerFeatures, _: TextAnalysis, __: SignalRule) -> Re
     }
     for part in PARTS:
         facts[f"{part}_quote"] = star.evidence.get(part, "")
-    return Reading(raw=float(len(found)), facts=facts)
+    prompted = [part for part in found if part in star.after_follow_up]
+    notes = {f"{part}_quote": PROMPTED for part in prompted}
+    if prompted:
+        notes["found"] = f" ({', '.join(prompted)} after a follow-up)"
+    return Reading(raw=float(len(found)), facts=facts, notes=notes)
 
 
 def _star_order(features: AnswerFeatures, analysis: TextAnalysis, __: SignalRule) -> Reading:

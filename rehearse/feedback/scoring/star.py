@@ -176,9 +176,12 @@ def star_structure(transcript: Transcript, roles: list[SentenceRole]) -> StarStr
     starts = [first_seen[part] for part in present]
     in_order = len(present) >= 2 and starts == sorted(starts) and order_agreement(roles) >= 0.8
     evidence = {}
+    prompted = {}  # a part whose first sentence came after a follow-up was not told before it
     for part in present:
         sentence = transcript.sentences[first_seen[part]]
         evidence[part] = quote(transcript, sentence.first, sentence.last, max_words=20)
+        if after := transcript.sentence_after_follow_up(sentence):
+            prompted[part] = after
     return StarStructure(
         situation="situation" in first_seen,
         task="task" in first_seen,
@@ -186,6 +189,7 @@ def star_structure(transcript: Transcript, roles: list[SentenceRole]) -> StarStr
         result="result" in first_seen,
         in_order=in_order,
         evidence=evidence,
+        after_follow_up=prompted,
     )
 
 

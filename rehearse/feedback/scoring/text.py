@@ -78,6 +78,20 @@ class Transcript:
     timed: bool
     punctuated: bool  # the recognizer punctuated the text, so spoken_sentence_words is the speaker's own
     spoken_sentence_words: tuple[int, ...] = ()  # words per sentence as punctuated; empty without punctuation
+    # (n, index of the first token said after follow-up n), in the order asked; empty when none was asked. A follow-up
+    # ends the sentence before it, so every sentence was said either before it or after it.
+    follow_up_starts: tuple[tuple[int, int], ...] = ()
+
+    def after_follow_up(self, token_index: int) -> int:
+        """The follow-up (its n) that the token was said after, or 0 when it was said before any."""
+        n = 0
+        for follow_up, first in self.follow_up_starts:
+            if token_index >= first:
+                n = follow_up
+        return n
+
+    def sentence_after_follow_up(self, sentence: Sentence) -> int:
+        return self.after_follow_up(sentence.first)
 
     def in_sentence(self, sentence: Sentence) -> tuple[Token, ...]:
         return self.tokens[sentence.first : sentence.last + 1]
@@ -122,14 +136,36 @@ def split_answer(answer: AnswerText) -> Transcript:
         pieces = [(w.w.strip(), w.start if timed else None, w.end if timed else None) for w in answer.words]
     else:
         pieces = [(piece, None, None) for piece in _DASHES.sub(", ", answer.text).split()]
+    starts = _follow_up_starts(answer, pieces)
     words = _attach_punctuation(pieces)
     ends = [_ends_sentence(raw) for raw, _, _ in words]
+    for _, first in starts:
+        if 0 < first < len(ends):  # the candidate's turn ended where the follow-up was asked
+            ends[first - 1] = True
     punctuated = any(_PUNCTUATION.search(raw) for raw, _, _ in words)
     spoken = _sentence_word_counts(words, ends) if punctuated else ()
     tokens = _tokens(words, _clause_ends(words, ends, cut_at_pauses=timed and not punctuated))
     return Transcript(
-        tokens=tuple(tokens), sentences=_sentences(tokens), timed=timed, punctuated=punctuated, spoken_sentence_words=spoken
+        tokens=tuple(tokens),
+        sentences=_sentences(tokens),
+        timed=timed,
+        punctuated=punctuated,
+        spoken_sentence_words=spoken,
+        follow_up_starts=starts,
     )
+
+
+def _follow_up_starts(answer: AnswerText, pieces: list[tuple[str, float | None, float | None]]) -> tuple[tuple[int, int], ...]:
+    """Where the words said after each follow-up begin, as token indices: the words' index when the answer has words,
+    else the text's offset, counted in the pieces that become tokens (a bare punctuation mark joins the word before)."""
+    starts = []
+    for turn in sorted(answer.follow_ups, key=lambda t: t.n):
+        if answer.words:
+            boundary = min(turn.from_word, len(pieces))
+        else:
+            boundary = min(len(_DASHES.sub(", ", answer.text[: turn.from_char]).split()), len(pieces))
+        starts.append((turn.n, sum(1 for raw, _, _ in pieces[:boundary] if _WORD_CHARS.search(raw))))
+    return tuple(starts)
 
 
 def _valid_timings(words: list[Word]) -> bool:
