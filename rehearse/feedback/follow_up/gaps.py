@@ -22,13 +22,10 @@ import numpy as np
 from rehearse.domain.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage
 from rehearse.domain.follow_ups import OWNERSHIP, RELEVANCE, RESULT, SPECIFICS, key_point_target
 from rehearse.domain.model import Question
-from rehearse.feedback.scoring import relevance as relevance_rule
 from rehearse.feedback.scoring.coverage import (
     FEATURES,
     covered_share,
     default_model,
-    gated,
-    key_point_coverage,
     pair_features,
     probabilities,
 )
@@ -37,8 +34,7 @@ from rehearse.feedback.scoring.features import (
     TextAnalysis,
     analyse_text,
     features_from,
-    measured_relevance,
-    sentence_inputs,
+    model_readings,
 )
 from rehearse.feedback.scoring.star import first_person_action
 from rehearse.feedback.scoring.substance import STOPWORDS, content_stems, has_substance
@@ -177,25 +173,14 @@ def measure(
     question: Question, answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None
 ) -> tuple[AnswerFeatures, tuple[PointEvidence, ...]]:
     """`features_from(answer, analysis, embedder, None)`, and the evidence per key point from the same sentence
-    embeddings: ONE embedder call, as for scoring (a second would double the decision's time). The model part follows
-    `rehearse/feedback/scoring/features.py` `_models` step by step; tests/follow_up/test_decision.py checks that the
-    features are equal."""
+    embeddings: ONE embedder call, as for scoring (a second would double the decision's time)."""
+    readings = model_readings(answer, analysis, embedder, None)
     features = features_from(answer, analysis, None, None)
-    if embedder is None:
+    if readings.inputs is None:
         return features, ()
-    inputs = sentence_inputs(answer, analysis, embedder)
-    if inputs is None:
-        return features, ()
-    turns = getattr(inputs, "turns", ())  # the follow-up each sentence came after, where the core marks them
-    coverage = key_point_coverage(
-        inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed,
-        **({"turns": turns} if turns else {}),
-    )  # fmt: skip
-    relevance = measured_relevance(answer, inputs, embedder)
-    gate = 0.0 if relevance.state == "off_topic" else 0.5 + 0.5 * relevance_rule.addressed(relevance)
-    coverage = gated(coverage, gate)
-    features = features.model_copy(update={"key_points": coverage, "coverage": covered_share(coverage), "relevance": relevance})
-    return features, point_evidence(question, inputs, _after_last_action(analysis, inputs.candidates), gate)
+    coverage = readings.coverage
+    features = features.model_copy(update={"key_points": coverage, "coverage": covered_share(coverage), "relevance": readings.relevance})
+    return features, point_evidence(question, readings.inputs, _after_last_action(analysis, readings.inputs.candidates), readings.gate)
 
 
 def point_evidence(question: Question, inputs: SentenceInputs, after: Sequence[bool], gate: float) -> tuple[PointEvidence, ...]:

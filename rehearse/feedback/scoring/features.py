@@ -97,7 +97,8 @@ def features_from(
     transcript = analysis.transcript
     words = transcript.spoken_words
     filler_total = sum(analysis.filler_counts.values())
-    coverage, relevance, tone_estimate = _models(answer, analysis, embedder, tone if words else None)
+    readings = model_readings(answer, analysis, embedder, tone if words else None)
+    coverage, relevance, tone_estimate = readings.coverage, readings.relevance, readings.tone
     return AnswerFeatures(
         word_count=len(words),
         duration_s=analysis.timing.duration_s,
@@ -157,25 +158,34 @@ def measured_relevance(answer: AnswerText, inputs: SentenceInputs, embedder: Emb
     return relevance_rule.measure(answer, inputs.norms, inputs.vectors, inputs.substantial, own, inputs.static_vectors, cache_for(embedder))
 
 
-def _models(
-    answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None, tone: ToneModel | None
-) -> tuple[list[KeyPointCoverage], Relevance | None, ToneEstimate | None]:
+@dataclass(frozen=True)
+class ModelReadings:
+    """What the models read in an answer, and the sentence inputs they read it from (so a caller that needs more
+    from the same embeddings, such as the follow-up decision, does not embed the answer again)."""
+
+    coverage: list[KeyPointCoverage]
+    relevance: Relevance | None
+    tone: ToneEstimate | None
+    inputs: SentenceInputs | None = None
+    gate: float = 1.0  # the share of a key point's probability that counts, given the answer's relevance
+
+
+def model_readings(answer: AnswerText, analysis: TextAnalysis, embedder: Embedder | None, tone: ToneModel | None) -> ModelReadings:
     """Coverage, relevance and tone from the same sentence embeddings: embedding is nearly all of score_answer's
     time. The tone model was trained on single utterances, so it reads the answer sentence by sentence."""
     if embedder is None:
-        return [], None, tone.classify(answer_text(analysis.transcript), answer.prosody) if tone is not None else None
+        return ModelReadings([], None, tone.classify(answer_text(analysis.transcript), answer.prosody) if tone is not None else None)
     inputs = sentence_inputs(answer, analysis, embedder)
     if inputs is None:
-        return [], None, None
+        return ModelReadings([], None, None)
     coverage = key_point_coverage(
         inputs.specs, inputs.candidates, inputs.norms, inputs.vectors, inputs.static_vectors, inputs.borrowed, turns=inputs.turns
     )
     relevance = measured_relevance(answer, inputs, embedder)
     # Off topic, nothing made counts for this question; unclear, half of it at least.
-    share = relevance_rule.addressed(relevance)
-    coverage = gated(coverage, 0.0 if relevance.state == "off_topic" else 0.5 + 0.5 * share)
+    gate = 0.0 if relevance.state == "off_topic" else 0.5 + 0.5 * relevance_rule.addressed(relevance)
     tone_estimate = tone.classify_sentences(inputs.candidates, inputs.vectors, answer.prosody) if tone is not None else None
-    return coverage, relevance, tone_estimate
+    return ModelReadings(gated(coverage, gate), relevance, tone_estimate, inputs, gate)
 
 
 def _sentence_count(transcript: Transcript) -> int:
