@@ -27,6 +27,9 @@ class AppProcess:
             "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
             "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
             "REHEARSE_MAX_FOLLOW_UPS": "0",  # sessions ask for follow-ups in their body when a test wants them
+            # Faults come in the middle of long answers spoken with pauses between sentences: an answer ends after
+            # silence alone here, as before the semantic end of turn (turn-taking has tests of its own).
+            "REHEARSE_TURN_MODEL": "none",
             **env,
         }
         self._proc: subprocess.Popen | None = None
