@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rehearse.app.sessions import Sessions
 from rehearse.domain.errors import ModelUnavailable
@@ -176,16 +176,22 @@ def _build_evaluator(settings: Settings) -> Evaluator:
         return DeterministicEvaluator()
     from rehearse.adapters.azure.openai_evaluator import OpenAIEvaluator
 
+    return _on_openai(OpenAIEvaluator, settings, settings.openai_timeout_s)
+
+
+def _on_openai(client: Any, settings: Settings, timeout_s: float) -> Any:
+    """`client` (an adapter with for_azure / for_openai_compatible) on Azure OpenAI when an endpoint is configured,
+    else on the OpenAI-compatible endpoint: the evaluator and the follow-up advisor talk to the same model."""
     if settings.azure_openai_endpoint:
-        return OpenAIEvaluator.for_azure(
+        return client.for_azure(
             endpoint=settings.azure_openai_endpoint,
             deployment=settings.azure_openai_deployment or settings.openai_model,
             api_version=settings.azure_openai_api_version,
             api_key=settings.openai_api_key,
-            timeout_s=settings.openai_timeout_s,
+            timeout_s=timeout_s,
         )
-    return OpenAIEvaluator.for_openai_compatible(
-        base_url=settings.openai_base_url, api_key=settings.openai_api_key or "", model=settings.openai_model, timeout_s=settings.openai_timeout_s
+    return client.for_openai_compatible(
+        base_url=settings.openai_base_url, api_key=settings.openai_api_key or "", model=settings.openai_model, timeout_s=timeout_s
     )
 
 
@@ -195,18 +201,7 @@ def build_follow_up_advisor(settings: Settings) -> FollowUpAdvisor | None:
         return None
     from rehearse.adapters.azure.openai_follow_up import OpenAIFollowUpAdvisor
 
-    timeout_s = settings.follow_up_llm_timeout_s
-    if settings.azure_openai_endpoint:
-        return OpenAIFollowUpAdvisor.for_azure(
-            endpoint=settings.azure_openai_endpoint,
-            deployment=settings.azure_openai_deployment or settings.openai_model,
-            api_version=settings.azure_openai_api_version,
-            api_key=settings.openai_api_key,
-            timeout_s=timeout_s,
-        )
-    return OpenAIFollowUpAdvisor.for_openai_compatible(
-        base_url=settings.openai_base_url, api_key=settings.openai_api_key or "", model=settings.openai_model, timeout_s=timeout_s
-    )
+    return _on_openai(OpenAIFollowUpAdvisor, settings, settings.follow_up_llm_timeout_s)
 
 
 def _build_recognizer(settings: Settings) -> Recognizer:

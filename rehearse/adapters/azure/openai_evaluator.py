@@ -68,7 +68,7 @@ def default_token_provider() -> TokenProvider:
     return get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)
 
 
-class _ModelFailed(Exception):
+class ModelFailed(Exception):
     """The model gave no usable feedback; the message is the Evaluation's fallback_reason."""
 
 
@@ -101,29 +101,29 @@ def retry_after_s(headers: Mapping[str, str], now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def _status_failure(error: APIStatusError) -> _Transient | _ModelFailed:
+def _status_failure(error: APIStatusError) -> _Transient | ModelFailed:
     status = error.status_code
     if isinstance(error, RateLimitError) or status == 429:
         return _Transient("429", retry_after_s(error.response.headers))
     if status >= 500:
         return _Transient(str(status), retry_after_s(error.response.headers))
     # 4xx other than 429 will not get better by asking again (bad key, wrong deployment, bad request).
-    return _ModelFailed(f"llm_unavailable: {status} {error.message[:200]}")
+    return ModelFailed(f"llm_unavailable: {status} {error.message[:200]}")
 
 
 
 
 def parse_feedback(content: str) -> Feedback:
-    """The model's JSON as Feedback; raises _ModelFailed saying how it was malformed or off-schema."""
+    """The model's JSON as Feedback; raises ModelFailed saying how it was malformed or off-schema."""
     content = unfenced(content)
     try:
         data = json.loads(content)
     except json.JSONDecodeError as e:
-        raise _ModelFailed(f"llm_malformed_json: {e.msg} at char {e.pos}") from None
+        raise ModelFailed(f"llm_malformed_json: {e.msg} at char {e.pos}") from None
     try:
         return Feedback.model_validate(data)
     except ValidationError as e:
-        raise _ModelFailed(f"llm_off_schema: {problems(e, whole='answer', limit=3)}") from None
+        raise ModelFailed(f"llm_off_schema: {problems(e, whole='answer', limit=3)}") from None
 
 
 class OpenAIEvaluator:
@@ -195,9 +195,9 @@ class OpenAIEvaluator:
         if not transcript_of(answer):
             return await self._fall_back(answer, score, "no_answer_text")
         try:
-            content, model = await self._complete(feedback_messages(answer, score))
+            content, model = await self.complete(feedback_messages(answer, score))
             feedback = parse_feedback(content)
-        except _ModelFailed as e:
+        except ModelFailed as e:
             return await self._fall_back(answer, score, str(e))
         except Exception as e:  # a failure of any kind (a token provider too) must not cost the candidate their feedback
             return await self._fall_back(answer, score, f"llm_error: {type(e).__name__}: {str(e)[:200]}")
@@ -228,11 +228,11 @@ class OpenAIEvaluator:
             return []
         try:
             async with asyncio.timeout(self._options.tailor_budget_s):
-                content, _ = await self._complete(
+                content, _ = await self.complete(
                     tailoring_messages(job_description, candidates, count, roles), tailoring_response_format(candidates)
                 )
             return accept_tailoring(content, candidates, count)
-        except (TailoringRejected, _ModelFailed) as e:
+        except (TailoringRejected, ModelFailed) as e:
             reason = str(e)
         except TimeoutError:
             reason = f"llm_unavailable: no usable answer within {self._options.tailor_budget_s:g} s"
@@ -247,7 +247,7 @@ class OpenAIEvaluator:
         return evaluation.model_copy(update={"fallback_reason": reason})
 
     # -- the request, with retries ---------------------------------------------------------------------------
-    async def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
+    async def complete(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
         """The model's content and name. Retries 429, 5xx, timeouts and lost connections with backoff and jitter."""
         attempts = max(1, self._options.max_attempts)
         for attempt in range(1, attempts + 1):
@@ -261,7 +261,7 @@ class OpenAIEvaluator:
                 failure = e
             if attempt < attempts:
                 await asyncio.sleep(self._wait_s(attempt, failure.wait_s))
-        raise _ModelFailed(f"llm_unavailable: {failure.what} after {attempts} attempts")
+        raise ModelFailed(f"llm_unavailable: {failure.what} after {attempts} attempts")
 
     def _wait_s(self, attempt: int, asked_s: float | None) -> float:
         if asked_s is not None:
@@ -292,10 +292,10 @@ class OpenAIEvaluator:
     async def _whole(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:
         completion = await self._client.chat.completions.create(messages=messages, **self._request(schema))
         if not completion.choices:
-            raise _ModelFailed("llm_off_schema: the answer had no choices")
+            raise ModelFailed("llm_off_schema: the answer had no choices")
         message = completion.choices[0].message
         if message.refusal:
-            raise _ModelFailed(f"llm_refused: {message.refusal[:200]}")
+            raise ModelFailed(f"llm_refused: {message.refusal[:200]}")
         return message.content or "", completion.model
 
     async def _streamed(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rehearse.adapters.azure.openai_evaluator import LLMOptions, OpenAIEvaluator, _ModelFailed
+from rehearse.adapters.azure.openai_evaluator import LLMOptions, ModelFailed, OpenAIEvaluator
 from rehearse.domain.follow_ups import FollowUpAdviceFailed, FollowUpProposal, FollowUpRequest
 from rehearse.domain.parsing import problems, unfenced
 from rehearse.feedback.follow_up.prompt import ModelFollowUp, follow_up_messages, follow_up_response_format
@@ -62,8 +62,8 @@ class OpenAIFollowUpAdvisor:
 
     async def follow_up(self, request: FollowUpRequest) -> FollowUpProposal:
         try:
-            # The evaluator's request loop: one attempt (follow_up_options), its failures as _ModelFailed reasons.
-            content, model = await self._llm._complete(follow_up_messages(request), follow_up_response_format(request))
-        except _ModelFailed as e:
+            # The evaluator's request loop: one attempt (follow_up_options), its failures as ModelFailed reasons.
+            content, model = await self._llm.complete(follow_up_messages(request), follow_up_response_format(request))
+        except ModelFailed as e:
             raise FollowUpAdviceFailed(str(e)) from None
         return parse_follow_up(content, model)
