@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.test_browser_interview import CHROMIUM, DESKTOP, browser_args
+from tests.e2e.test_browser_turn_taking import start_interview
 from tests.e2e.test_follow_ups import ANSWER, FOLLOW_UP_ANSWER
 from tests.support.audio import recall, speak, write_wav
 
@@ -25,12 +26,7 @@ def followed_up(app_url, tmp_path_factory, artifacts):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=browser_args(wav))
         page = browser.new_page(viewport=DESKTOP)
-        page.goto(app_url)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
-        page.select_option("#role", "software_engineer")
-        page.fill("#question-count", "2")
-        page.select_option("#follow-ups", "1")
-        page.click("#start")
+        start_interview(page, app_url, 2, follow_ups="1")
         page.wait_for_function("window.rehearse.metrics.questions.length >= 2", timeout=120_000, polling=100)
         page.screenshot(path=str(artifacts / "browser-follow-up.png"), full_page=True)
         seen = page.evaluate(

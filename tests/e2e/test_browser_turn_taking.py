@@ -20,15 +20,23 @@ SECOND = (
 )
 
 
+def start_interview(page, app_url: str, questions: int, follow_ups: str | None = None) -> None:
+    """The setup page, as a candidate fills it: the software engineer's first `questions` questions, and how many
+    follow-ups (the deployment's default unless given)."""
+    page.goto(app_url)
+    page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+    page.select_option("#role", "software_engineer")
+    page.fill("#question-count", str(questions))
+    if follow_ups is not None:
+        page.select_option("#follow-ups", follow_ups)
+    page.click("#start")
+
+
 def _interview(app_url: str, wav, questions: int, until: str, timeout_ms: int = 90_000) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=browser_args(wav))
         page = browser.new_page(viewport=DESKTOP)
-        page.goto(app_url)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
-        page.select_option("#role", "software_engineer")
-        page.fill("#question-count", str(questions))
-        page.click("#start")
+        start_interview(page, app_url, questions)
         page.wait_for_function(until, timeout=timeout_ms, polling=100)
         seen = page.evaluate(
             """() => ({
