@@ -1,6 +1,6 @@
 """Offline evaluation of the interviewer's follow-up decision, one JSON line per metric and split.
 
-    python -m eval.follow_ups [--split dev|heldout|all] [--verbose]
+    python -m eval.follow_ups [--split dev|heldout|heldout2|all] [--verbose]
 
 Each labelled answer of eval/follow_up_set.yaml is given to `decide_follow_up` with the local embedder:
 - follow_up_target_accuracy: of the answers a human would follow up, the share whose follow-up targets a gap the
@@ -9,7 +9,7 @@ Each labelled answer of eval/follow_up_set.yaml is given to `decide_follow_up` w
 - complete_left_alone: of the complete answers, the share with no follow-up or a "depth" one (target >= 0.8);
 - repeat_rate: of all follow-ups asked, the share that ask for a key point the answer already made (target 0);
 - missed_follow_up: how many answers that needed a follow-up got none.
-dev may be looked at while tuning; heldout is never tuned on. The metrics are reported, not asserted: exit 0."""
+dev may be looked at while tuning; heldout and heldout2 are never tuned on. The metrics are reported, not asserted: exit 0."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ from rehearse.domain.question_bank import default_bank
 
 HERE = Path(__file__).resolve().parent
 SET = HERE / "follow_up_set.yaml"
-SPLITS = ("dev", "heldout")
+# A second held-out part, written blind (labelled without running the decision) after the first had been consulted
+# for two rule changes: the clean measure of the rule.
+HELDOUT2 = HERE / "follow_up_heldout2.yaml"
+SPLITS = ("dev", "heldout", "heldout2")
 KINDS = ("complete", "partial", "no_result", "we_no_i", "vague", "off_topic", "keywords", "recognizer")
 KEY_POINT = "key_point:"
 GAPS = ("result", "ownership", "specifics", "relevance")  # the targets that are not a key point
@@ -58,10 +61,14 @@ def bank_questions() -> dict[str, tuple[str, Question]]:
     return {q.id: (role.id, q) for role in default_bank().roles() for q in role.questions}
 
 
-def load_set(path: Path = SET) -> list[LabelledAnswer]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_set(*paths: Path) -> list[LabelledAnswer]:
+    """Every labelled answer of the given files (by default the set and its second held-out part)."""
     bank = bank_questions()
-    return [_labelled(item, bank) for item in data["answers"]]
+    items = []
+    for path in paths or (SET, HELDOUT2):
+        if path.is_file():
+            items += [_labelled(item, bank) for item in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
+    return items
 
 
 def _labelled(item: dict[str, Any], bank: dict[str, tuple[str, Question]]) -> LabelledAnswer:

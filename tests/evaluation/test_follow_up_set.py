@@ -5,13 +5,13 @@ from collections import Counter
 import pytest
 import yaml
 
-from eval.follow_ups import GAPS, KEY_POINT, KINDS, SET, SPLITS, bank_questions, load_set
+from eval.follow_ups import GAPS, HELDOUT2, KEY_POINT, KINDS, SET, SPLITS, bank_questions, load_set
 from rehearse.domain.question_bank import default_bank
 
 
 @pytest.fixture(scope="module")
 def raw() -> list[dict]:
-    return yaml.safe_load(SET.read_text(encoding="utf-8"))["answers"]
+    return [item for path in (SET, HELDOUT2) for item in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_ids_are_unique_and_kinds_and_splits_known(raw):
 
 def test_split_sizes_and_kinds(answers):
     splits = Counter(a.split for a in answers)
-    assert splits["dev"] >= 32 and splits["heldout"] >= 24, splits
+    assert splits["dev"] >= 32 and splits["heldout"] >= 24 and splits["heldout2"] >= 24, splits
     kinds = Counter(a.kind for a in answers)
     assert kinds["complete"] >= 12, kinds
     assert set(kinds) == set(KINDS), set(KINDS) - set(kinds)
@@ -43,10 +43,16 @@ def test_every_role_is_in_both_splits(answers):
         assert {a.role for a in answers if a.split == split} >= roles, split
 
 
-def test_heldout_asks_other_bank_questions_than_dev(answers):
+@pytest.mark.parametrize("split", ["heldout", "heldout2"])
+def test_heldout_asks_other_bank_questions_than_dev(answers, split):
     dev = {a.question.id for a in answers if a.split == "dev" and a.question.id != "custom"}
-    heldout = {a.question.id for a in answers if a.split == "heldout" and a.question.id != "custom"}
+    heldout = {a.question.id for a in answers if a.split == split and a.question.id != "custom"}
     assert not dev & heldout, dev & heldout
+
+
+def test_the_second_heldout_part_repeats_no_answer(answers):
+    texts = [a.answer.text for a in answers]
+    assert len(texts) == len(set(texts))
 
 
 def test_answers_have_realistic_lengths(answers):
