@@ -200,3 +200,26 @@ def test_a_story_whose_result_point_fits_only_the_situation_is_asked_for_the_res
     follow_up = decide_follow_up(CHURN, answer(text, CHURN), embedder=embedder)
 
     assert follow_up is not None and follow_up.targets == "result"
+
+
+@pytest.mark.parametrize(("probability", "named", "redirected"), [
+    (0.39, None, False), (0.39, "How do you approach testing your code?", True), (0.1, None, True),
+])  # fmt: skip
+def test_the_candidate_is_told_they_answered_another_question_only_when_the_judge_is_sure(monkeypatch, probability, named, redirected):
+    """Just under the off-topic line with no question it clearly fits better is a weak answer to this one, not an
+    answer to another: "Let me bring you back to the question" would tell the candidate something false."""
+    from rehearse.domain.analysis_model import Relevance
+    from rehearse.feedback.follow_up import gaps
+
+    def off_topic(question, text, analysis, embedder):
+        features = features_from(text, analysis, None, None)
+        relevance = Relevance(probability=probability, state="off_topic", closest_question=named, substance=True)
+        return features.model_copy(update={"relevance": relevance}), ()
+
+    monkeypatch.setattr(gaps, "measure", off_topic)
+    follow_up = decide_follow_up(STORY, answer(NO_RESULT))
+
+    if redirected:
+        assert follow_up is not None and follow_up.targets == "relevance"
+    else:
+        assert follow_up is not None and follow_up.targets == "result"  # the story's own gap, not a redirect
