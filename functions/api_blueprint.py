@@ -9,6 +9,7 @@ import azure.functions as func
 
 from functions.host_world import host_world
 from rehearse.app.http_api import ROUTES, ApiRequest, HttpApi, Route
+from rehearse.security.pseudonyms import client_address
 
 bp = func.Blueprint()
 
@@ -27,6 +28,7 @@ async def _call(name: str, req: func.HttpRequest) -> func.HttpResponse:
         route=dict(req.route_params),
         base_url=url,
         query=dict(req.params),
+        client_address=client_address(None, req.headers.get("x-forwarded-for")),  # the Functions front end appends it
     )
     response = await _api().handle(name, request)
     if response.content is not None:  # not JSON (a recording, a page): the bytes and the handler's headers

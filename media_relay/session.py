@@ -16,6 +16,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from pydantic import BaseModel
 
 from media_relay import jitter
+from media_relay.audio_limit import AudioLimit
 from media_relay.frames import AudioFanOut, AudioTail, Frame
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
@@ -27,6 +28,7 @@ from rehearse.domain.errors import InvalidRequest, InvalidSdp
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.interview import channel_messages as msg
 from rehearse.interview import conductor as flow
+from rehearse.interview.audio_allowance import AudioAllowance, Refusal
 from rehearse.interview.barge_in import BargeIn
 from rehearse.interview.end_of_turn import AskModel, EndTurn, SemanticTurn, TurnThresholds
 from rehearse.interview.link_quality import PARTIAL_GAP_WHEN_POOR_S, LinkState, LinkWatch
@@ -58,7 +60,8 @@ class RelaySession:
         self._turn = SemanticTurn(TurnThresholds.from_settings(world.settings))
         self._tail = AudioTail(8.0)  # what the end-of-turn model hears
         self._barge_in = BargeIn()
-        self._audio = AudioFanOut(world.vad_factory(), [self._hear, self._recognize, self._record, self._detect_turn, self._detect_barge_in])
+        self._limit: AudioLimit | None = None  # from accept() on: the session's audio quotas
+        self._audio = AudioFanOut(world.vad_factory(), [self._meter, self._hear, self._recognize, self._record, self._detect_turn, self._detect_barge_in])
         self._tasks: set[asyncio.Task] = set()
         self._hypotheses: asyncio.Task | None = None  # on close, it runs to its end: the last finals are persisted
         self._speaking: list[asyncio.Task] = []  # what the interviewer is saying, and what is queued after it
@@ -102,6 +105,9 @@ class RelaySession:
             await self.close()
             raise InvalidSdp("the offer's audio m-line carries no track the relay can receive")
         session = await self._world.sessions.open_connection(self.session_id)
+        quotas = self._world.quotas
+        allowance = AudioAllowance(quotas.limits.answer_audio_s, quotas.limits.interview_audio_s, await quotas.audio_used_s(self.session_id))
+        self._limit = AudioLimit(allowance, partial(quotas.add_audio, self.session_id), self._refuse, self._spawn)
         self._writer = await self._world.sessions.transcript_writer(self.session_id)
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
         self._conductor = flow.InterviewConductor(session)
@@ -142,12 +148,27 @@ class RelaySession:
                 self._voice_began_ms = frame.received_ms  # a new run of voice (gaps of a few frames belong to it)
             self._last_voiced_ms = frame.received_ms
 
+    def _meter(self, frame: Frame) -> None:
+        if self._limit is not None:
+            self._limit(frame)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        """A limit was passed: the page hears why, and the answer closes (or the interview ends) on the audio so far."""
+        limits = self._world.quotas.limits
+        seconds = limits.answer_audio_s if refusal == "answer" else limits.interview_audio_s
+        log.info("session %s: the %s's audio limit of %d s was reached", self.session_id, refusal, seconds)
+        self._send(msg.limit_message(refusal, seconds))
+        self._dispatch(flow.Control("next" if refusal == "answer" else "end", self._timeline.seconds))
+
+    def _refusing(self) -> bool:
+        return self._limit is not None and self._limit.refusing
+
     def _recognize(self, frame: Frame) -> None:
-        if self._stream is not None:
+        if self._stream is not None and not self._refusing():
             self._stream.feed(frame.pcm, (frame.voiced,))
 
     def _record(self, frame: Frame) -> None:
-        if self._recorder is not None:
+        if self._recorder is not None and not self._refusing():
             self._recorder.feed(frame.pcm)
 
     def _detect_turn(self, frame: Frame) -> None:
@@ -321,6 +342,8 @@ class RelaySession:
                 case flow.ResumeVoice():
                     self._voice.resume()
                 case flow.OpenAnswer(question=question):
+                    if self._limit is not None:
+                        self._limit.answer_opened(question.id)
                     self._start_recording(question.id)
                 case flow.StartAnswer():
                     self._turn.reset()
@@ -433,6 +456,15 @@ class RelaySession:
                 pings = self._link.pings
                 self._send(msg.PingOut(t=stamp, rtt_ms=pings.rtt_ms, ping_loss=pings.loss, state=state.value))
 
+    async def _release_quotas(self) -> None:
+        """The audio heard so far joins the session's count, and the candidate's live hold is given back."""
+        try:
+            if self._limit is not None:
+                await self._limit.flush()
+            await self._world.quotas.release_live(self._conductor.session.candidate_id, self.session_id)
+        except Exception:  # the hold expires by itself (rehearse/app/quotas.py); closing must go on
+            log.warning("session %s: could not release its quotas", self.session_id, exc_info=True)
+
     # -- plumbing --------------------------------------------------------------------------------------------------
     def _send(self, message: BaseModel) -> None:
         channel = self._channel
@@ -460,6 +492,7 @@ class RelaySession:
             return
         self._closed = True
         await self._pc.close()
+        await self._release_quotas()
         if saving := self._stop_recording():
             await asyncio.wait(saving, timeout=15)
         if self._stream is not None:

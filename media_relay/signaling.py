@@ -43,14 +43,16 @@ class Relay:
         previous = self.live.get(session_id)
         if previous is None and len(self.live) >= self._world.settings.max_live_sessions:
             raise RelayBusy("the relay is at capacity; retry in a moment")
-        if previous is not None:  # a reconnect takes over; the old connection flushes its finals first
+        if previous is not None:  # a reconnect takes over; the old connection flushes its finals first (and its hold)
             await previous.close()
+        await self._world.quotas.hold_live(session.candidate_id, session_id)  # QuotaExceeded (429) past the candidate's limit
         relay_session = RelaySession(session, self._world, self._forget)
         self.live[session_id] = relay_session
         try:
             answer = await relay_session.accept(body["sdp"], body["type"])
         except BaseException:
             self._forget(relay_session)
+            await self._world.quotas.release_live(session.candidate_id, session_id)
             raise
         return {"v": 1, "sdp": answer.sdp, "type": answer.type}
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rehearse.app.quotas import QuotaLimits, Quotas
 from rehearse.app.sessions import Sessions
 from rehearse.domain.errors import ModelUnavailable
 from rehearse.domain.question_bank import QuestionBank, default_bank
@@ -47,6 +48,10 @@ class BuiltWorld:
     @cached_property
     def sessions(self) -> Sessions:
         return Sessions(self.store, self.bank, self.publisher, self.queue)
+
+    @cached_property
+    def quotas(self) -> Quotas:
+        return Quotas(self.store, QuotaLimits.from_settings(self.settings), self.tokens.pseudonyms)
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -24,6 +25,7 @@ from rehearse.app.http_api import ROUTES, HttpApi
 from rehearse.app.voice import prepare_voice
 from rehearse.app.world import World
 from rehearse.config import build_world
+from rehearse.security.pseudonyms import client_address
 from rehearse.settings import Settings
 
 log = logging.getLogger("rehearse")
@@ -46,7 +48,8 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
 
     def operation(name: str):
         async def handler(request: web.Request) -> web.Response:
-            return json_response(await api.handle(name, await api_request(request, limit)))
+            api_call = replace(await api_request(request, limit), client_address=client_address(request.remote))
+            return json_response(await api.handle(name, api_call))
 
         return handler
 

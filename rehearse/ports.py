@@ -32,6 +32,11 @@ class Store(Protocol):
     async def delete_partition(self, container: str, session_id: str) -> int:
         """Delete every document of the partition in the container; returns how many there were."""
 
+    async def increment(self, container: str, session_id: str, doc_id: str, amount: float, expires_at: float) -> float:
+        """Add `amount` to the counter document's `count`, atomically across processes and replicas, and return the new
+        count. A missing or expired counter (its `expires_at`, Unix seconds, passed) starts again from 0 and expires at
+        the given `expires_at`; the document is {"count", "expires_at"} and goes away by itself after it (quotas)."""
+
     async def close(self) -> None: ...
 
 

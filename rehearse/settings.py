@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     turn_secret: str | None = Field(default=None, min_length=32)
     turn_credential_ttl_s: int = Field(default=3600, ge=60, le=86400)
     ice_transport_policy: Literal["all", "relay"] = "all"  # "relay": browsers use only TURN (hides their addresses)
+    # Quotas against cost abuse (docs/deploy.md, "Limits"): answered with 429 and Retry-After. Sessions created per
+    # candidate and per client address in each clock hour; live interviews (relay connections) a candidate holds at
+    # once; audio seconds one answer and one interview may stream; LLM calls (evaluator, follow-up advisor) per session.
+    quota_sessions_per_candidate_per_hour: int = Field(default=6, ge=1)
+    quota_sessions_per_address_per_hour: int = Field(default=20, ge=1)
+    quota_live_interviews_per_candidate: int = Field(default=2, ge=1)
+    quota_answer_audio_s: int = Field(default=300, ge=10)
+    quota_interview_audio_s: int = Field(default=3600, ge=60)
+    quota_llm_calls_per_session: int = Field(default=60, ge=1)
+    # What the page tells candidates is kept, and for how long (0: until they delete it). Bicep sets both from the
+    # parameters that enforce them (recordingRetentionDays: a storage lifecycle rule; documentRetentionDays: Cosmos TTL).
+    recording_retention_days: int = Field(default=0, ge=0)
+    document_retention_days: int = Field(default=0, ge=0)
     require_sign_in: bool = False  # true in Azure: App Service Authentication (Easy Auth) in front of the API
     drain_grace_s: float = Field(default=240.0, ge=0, le=3600)  # on SIGTERM: time live sessions get to finish
     # Where spans go (docs/tracing.md): none (no-op), console (stdout), otlp (OTLP/HTTP) or azure (Application

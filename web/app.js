@@ -299,6 +299,9 @@ function onMessage(msg) {
     case "error":
       showError(msg.message || `The interviewer reported an error${msg.code ? ` (${msg.code})` : ""}.`);
       break;
+    case "limit": // a quota stopped the audio; the transcript stays, and `answer_end` or `ended` follows
+      showError(msg.message || "This interview reached a limit on how much audio it may stream.");
+      break;
     default:
       break; // unknown types are ignored
   }

@@ -4,6 +4,7 @@
 import { api, createSession } from "./api.js";
 import { $, clearError, errorMessage, setView, showError } from "./dom.js";
 import { MicCheck, MicError, getMicrophone, micHelp, stopStream } from "./mic.js";
+import { showRetention } from "./privacy.js";
 
 const MAX_QUESTIONS = 10;
 const JOB_DESCRIPTION_MAX = 20000;
@@ -101,6 +102,7 @@ export class Setup {
     try {
       const data = await api("/api/roles");
       this.roles = Array.isArray(data.roles) ? data.roles.filter((r) => r && typeof r.id === "string") : [];
+      showRetention(data.privacy);
     } catch (err) {
       this.roles = [];
       els.role.replaceChildren(new Option("Roles unavailable", ""));

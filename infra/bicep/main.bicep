@@ -63,6 +63,43 @@ param recordingRetentionDays int = 30
 @description('Days after their last write when Cosmos DB documents (sessions, transcripts, scores, reports) expire; 0 keeps them until deleted.')
 param documentRetentionDays int = 0
 
+// Quotas against cost abuse (docs/deploy.md, "Limits"); both apps get the same values.
+@minValue(1)
+@description('Interviews a candidate may start per clock hour (REHEARSE_QUOTA_SESSIONS_PER_CANDIDATE_PER_HOUR).')
+param quotaSessionsPerCandidatePerHour int = 6
+
+@minValue(1)
+@description('Interviews one client address may start per clock hour (REHEARSE_QUOTA_SESSIONS_PER_ADDRESS_PER_HOUR).')
+param quotaSessionsPerAddressPerHour int = 20
+
+@minValue(1)
+@description('Interviews a candidate may have live at once (REHEARSE_QUOTA_LIVE_INTERVIEWS_PER_CANDIDATE).')
+param quotaLiveInterviewsPerCandidate int = 2
+
+@minValue(10)
+@description('Audio seconds one answer may stream (REHEARSE_QUOTA_ANSWER_AUDIO_S).')
+param quotaAnswerAudioSeconds int = 300
+
+@minValue(60)
+@description('Audio seconds one interview may stream over all its connections (REHEARSE_QUOTA_INTERVIEW_AUDIO_S).')
+param quotaInterviewAudioSeconds int = 3600
+
+@minValue(1)
+@description('LLM calls (evaluator and follow-up advisor) per interview (REHEARSE_QUOTA_LLM_CALLS_PER_SESSION).')
+param quotaLlmCallsPerSession int = 60
+
+// The limits, and the retention the page tells candidates about, as app settings of both apps.
+var limitSettings = {
+  REHEARSE_QUOTA_SESSIONS_PER_CANDIDATE_PER_HOUR: string(quotaSessionsPerCandidatePerHour)
+  REHEARSE_QUOTA_SESSIONS_PER_ADDRESS_PER_HOUR: string(quotaSessionsPerAddressPerHour)
+  REHEARSE_QUOTA_LIVE_INTERVIEWS_PER_CANDIDATE: string(quotaLiveInterviewsPerCandidate)
+  REHEARSE_QUOTA_ANSWER_AUDIO_S: string(quotaAnswerAudioSeconds)
+  REHEARSE_QUOTA_INTERVIEW_AUDIO_S: string(quotaInterviewAudioSeconds)
+  REHEARSE_QUOTA_LLM_CALLS_PER_SESSION: string(quotaLlmCallsPerSession)
+  REHEARSE_RECORDING_RETENTION_DAYS: string(recordingRetentionDays)
+  REHEARSE_DOCUMENT_RETENTION_DAYS: string(documentRetentionDays)
+}
+
 @minValue(0)
 @maxValue(300)
 @description('Relay replicas kept running with no interview (1: always warm; 0: no idle cost, slower first offer).')
@@ -300,6 +337,7 @@ module relay 'modules/relay.bicep' = {
     cpu: relayCpu
     memory: relayMemory
     maxLiveSessions: relayMaxLiveSessions
+    limitSettings: limitSettings
     drainSeconds: relayDrainSeconds
     allowedOrigins: webOrigins
     tokenSecretUri: keyVault.outputs.tokenSecretUri
@@ -329,6 +367,7 @@ module functions 'modules/functions.bicep' = {
   params: {
     name: 'func-${token}'
     planName: 'plan-${token}'
+    limitSettings: limitSettings
     location: location
     tags: tags
     identityId: identity.outputs.id

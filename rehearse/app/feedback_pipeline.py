@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from rehearse import tracing
+from rehearse.app import metered_llm
 from rehearse.app.sessions import ANSWERS, SESSIONS
 from rehearse.app.world import World
 from rehearse.domain.analysis_model import (
@@ -183,7 +184,7 @@ class FeedbackPipeline:
                 await self._world.sessions.get(sid)  # UnknownSession when the session, and so its score, was deleted
                 raise LookupError(f"score {event.score_id} is not stored yet")
             answer = await self._answer(sid, qid)
-            evaluation = await self._world.evaluator.evaluate(answer_text(answer), AnswerScore.model_validate(stored))
+            evaluation = await metered_llm.evaluate(self._world, sid, answer_text(answer), AnswerScore.model_validate(stored))
             evaluation = evaluation.model_copy(update={"id": doc_id, "session_id": sid, "question_id": qid})
             await self._put(EVALUATIONS, sid, doc_id, evaluation)
         else:

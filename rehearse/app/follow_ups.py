@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 
+from rehearse.app.metered_llm import MeteredAdvisor
 from rehearse.app.world import World
 from rehearse.domain.analysis_model import AnswerText
 from rehearse.domain.follow_ups import AskedFollowUp
@@ -47,6 +48,8 @@ async def decide(
     Never raises: a failure to decide or to record means no follow-up, and the interview moves on."""
     started = time.monotonic()
     advisor = world.follow_up_advisor
+    if advisor is not None:
+        advisor = MeteredAdvisor(advisor, world, session.session_id)
     bound_s = RULES_BOUND_S + (world.settings.follow_up_llm_timeout_s if advisor is not None else 0.0)
     try:
         chosen = choose_follow_up(

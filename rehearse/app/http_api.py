@@ -32,6 +32,7 @@ from rehearse.domain.errors import (
     UnsupportedMediaType,
 )
 from rehearse.domain.model import Session
+from rehearse.domain.quotas import QuotaExceeded
 from rehearse.security.identity import CANDIDATE_HEADER, NotYourSession, acting_candidate_id, check_owner, signed_in_candidate
 from rehearse.security.tokens import bearer_token, is_candidate_token, new_candidate_id
 
@@ -46,6 +47,7 @@ class ApiRequest:
     route: Mapping[str, str] = field(default_factory=dict)
     base_url: str = ""  # scheme://host[:port] the client used, for absolute URLs
     query: Mapping[str, str] = field(default_factory=dict)
+    client_address: str | None = None  # the caller's network address, where the edge knows it (quotas per address)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ HTTP_STATUS: dict[str, int] = {
     "body_too_large": 413,
     "unsupported_media_type": 415,
     "range_not_satisfiable": 416,
+    "quota_exceeded": 429,
     "model_unavailable": 503,
     "pubsub_unavailable": 503,
     "relay_busy": 503,
@@ -83,7 +86,11 @@ def http_status(exc: RehearseError) -> int:
 
 
 def error_response(exc: RehearseError) -> ApiResponse:
-    return ApiResponse(http_status(exc), {"v": V, "error": {"code": exc.code, "message": exc.message}})
+    body = {"v": V, "error": {"code": exc.code, "message": exc.message}}
+    if isinstance(exc, QuotaExceeded):
+        body["error"]["retry_after_s"] = exc.retry_after_s
+        return ApiResponse(http_status(exc), body, {"Retry-After": str(exc.retry_after_s)})
+    return ApiResponse(http_status(exc), body)
 
 
 def parse_json_body(request: ApiRequest, limit: int) -> Any:
@@ -191,7 +198,9 @@ class HttpApi:
             {"id": r.id, "title": r.title, "description": r.description, "question_count": len(r.questions)}
             for r in self._world.bank.roles()
         ]
-        return ApiResponse(200, {"v": V, "roles": roles})
+        settings = self._world.settings
+        kept = {"recording_retention_days": settings.recording_retention_days, "document_retention_days": settings.document_retention_days}
+        return ApiResponse(200, {"v": V, "roles": roles, "privacy": kept})
 
     def _acting_candidate(self, request: ApiRequest, token: str | None) -> str | None:
         """The candidate the request acts for (see acting_candidate_id); a presented candidate token must be valid."""
@@ -207,6 +216,7 @@ class HttpApi:
         presented = request.headers.get(CANDIDATE_HEADER, "").strip() or None
         candidate_id = self._acting_candidate(request, presented) or new_candidate_id()  # before the body
         body = parse_create_request(parse_json_body(request, self._world.settings.max_body_bytes))
+        await self._world.quotas.admit_session(candidate_id, request.client_address)  # before anything costs money
         tailor = self._world.evaluator if body.job_description is not None else None
         session = await self._world.sessions.create(body, candidate_id=candidate_id, tailor=tailor, max_follow_ups=self._world.settings.max_follow_ups)
         token, expires = self._world.tokens.issue(session.session_id, session.candidate_id)
@@ -265,6 +275,7 @@ class HttpApi:
         if session is not None and self._close_live is not None:
             await self._close_live(session_id)  # its last finals are persisted now, and deleted with the rest below
         deleted = await self._world.sessions.delete(session_id, self._world.blobs, candidate_id=owner)
+        await self._world.quotas.forget(str(owner) if owner else None, session_id)
         return ApiResponse(200, {"v": V, **deleted.model_dump()})
 
     async def _find(self, session_id: str) -> Session | None:

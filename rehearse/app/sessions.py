@@ -32,7 +32,8 @@ RECORDINGS = "recordings"  # the Store container of recorded answers' documents,
 MAX_QUESTIONS = 20
 # Every Store container whose documents are partitioned by session id, and every Blobs container whose blobs are named
 # `<session_id>/...`: deleting a session empties each (tests/test_history.py holds them to Cosmos' and Bicep's lists).
-SESSION_CONTAINERS = (SESSIONS, SEGMENTS, ANSWERS, RECORDINGS, "scores", "evaluations", "summaries", "reports", "poison")
+# "quotas" holds the session's own counters (audio streamed, LLM calls) under its id; rehearse/app/quotas.py.
+SESSION_CONTAINERS = (SESSIONS, SEGMENTS, ANSWERS, RECORDINGS, "scores", "evaluations", "summaries", "reports", "poison", "quotas")
 SESSION_BLOB_CONTAINERS = (RECORDINGS, "reports", "diagnostics")
 
 

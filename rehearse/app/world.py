@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from rehearse.app.quotas import Quotas
 from rehearse.app.sessions import Sessions
 from rehearse.domain.question_bank import QuestionBank
 from rehearse.ports import (
@@ -38,6 +39,10 @@ class World(Protocol):
 
     @property
     def sessions(self) -> Sessions: ...
+
+    @property
+    def quotas(self) -> Quotas:
+        """The limits against cost abuse, counted in the Store."""
 
     @property
     def embedder(self) -> Embedder: ...

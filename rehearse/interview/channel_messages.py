@@ -165,5 +165,23 @@ class ErrorOut(_Message):
     message: str
 
 
+class LimitOut(_Message):
+    """A quota stopped the audio: of this answer (the interview moves on) or of the interview (it ends)."""
+
+    type: Literal["limit"] = "limit"
+    limit: Literal["answer_audio_s", "interview_audio_s"]
+    seconds: int  # the limit that was reached
+    message: str  # what the page shows, as it is
+
+
+def limit_message(refusal: Literal["answer", "interview"], seconds: int) -> LimitOut:
+    span = f"{seconds // 60}-minute" if seconds % 60 == 0 else f"{seconds}-second"
+    if refusal == "answer":
+        text = f"This answer reached the {span} limit for one answer, so the interviewer moves on. Your transcript is kept."
+    else:
+        text = f"This interview reached its {span} limit of audio, so it ends here. Your transcript is kept and your report follows."
+    return LimitOut(limit=f"{refusal}_audio_s", seconds=seconds, message=text)
+
+
 def final_message(segment: Segment) -> FinalOut:
     return FinalOut(**segment.model_dump())

@@ -10,6 +10,7 @@ from functools import cached_property
 import jwt
 
 from rehearse.domain.errors import InvalidToken
+from rehearse.security.pseudonyms import Pseudonyms
 
 _ISSUER = "rehearse"
 _AUDIENCE = "rehearse.session"
@@ -78,6 +79,11 @@ class SessionTokens:
     def candidates(self) -> CandidateTokens:
         """Candidate tokens signed with the same secret: one secret to deploy and rotate."""
         return CandidateTokens(self._secret)
+
+    @cached_property
+    def pseudonyms(self) -> Pseudonyms:
+        """Keyed hashes of candidates and addresses for stored counters, with the same secret."""
+        return Pseudonyms(self._secret)
 
 
 def new_candidate_id() -> str:

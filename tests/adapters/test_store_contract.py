@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -131,3 +132,29 @@ async def test_concurrent_read_modify_writes_all_land(store: Store) -> None:
     session = await sessions.create(parse_create_request({"role": "software_engineer", "question_count": 1}))
     await asyncio.gather(*(sessions.open_connection(session.session_id) for _ in range(20)))
     assert (await sessions.get(session.session_id)).connections == 20
+
+
+# -- counters (quotas): one atomic increment, across processes and replicas ---------------------------------------------
+async def test_a_counter_starts_at_its_first_amount_and_adds_up(store: Store) -> None:
+    expires = time.time() + 3600
+    assert await store.increment("quotas", "c:abc", "sessions-0", 1, expires) == 1
+    assert await store.increment("quotas", "c:abc", "sessions-0", 2.5, expires) == 3.5
+    doc, _ = await store.get("quotas", "c:abc", "sessions-0")
+    assert doc["count"] == 3.5 and doc["expires_at"] == pytest.approx(expires)
+
+
+async def test_concurrent_increments_are_none_of_them_lost(store: Store) -> None:
+    expires = time.time() + 3600
+    counts = await asyncio.gather(*(store.increment("quotas", "a:x", "sessions-0", 1, expires) for _ in range(20)))
+    assert sorted(counts) == list(range(1, 21))
+
+
+async def test_an_expired_counter_starts_again_from_zero(store: Store) -> None:
+    await store.increment("quotas", "s1", "audio", 7, time.time() - 1)
+    assert await store.increment("quotas", "s1", "audio", 2, time.time() + 60) == 2
+
+
+async def test_counters_go_with_their_partition(store: Store) -> None:
+    await store.increment("quotas", "s1", "llm", 1, time.time() + 60)
+    assert await store.delete_partition("quotas", "s1") == 1
+    assert await store.get("quotas", "s1", "llm") is None

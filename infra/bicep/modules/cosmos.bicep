@@ -33,6 +33,9 @@ var containerNames = [
   'recordings'
   // partitioned by candidate id: there the value of /session_id is the candidate's id (interviews listed per candidate)
   'history'
+  // quota counters (rehearse/app/quotas.py): a session's under its id, the hourly ones under a keyed hash of the
+  // candidate or address; each item carries its own ttl, so they expire when their window ends
+  'quotas'
 ]
 var partitionKeyPath = '/session_id'
 

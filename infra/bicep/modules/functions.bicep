@@ -221,6 +221,9 @@ var hostSettings = {
 
 // Every Settings field (rehearse/config.py) the Azure world reads. Keys and connection strings (cosmos_key,
 // storage_connection_string, webpubsub_connection_string, speech_key) are for local emulators only and never set here.
+@description('Quota and retention app settings (docs/deploy.md, "Limits"), the same for the relay.')
+param limitSettings object = {}
+
 var rehearseSettings = {
   REHEARSE_WORLD: 'azure'
   REHEARSE_EVALUATOR: evaluator
@@ -266,7 +269,7 @@ var openAiKeySettings = empty(openAiApiKeySecretName) ? {} : {
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(hostSettings, rehearseSettings, azureOpenAiSettings, openAiCompatibleSettings, openAiKeySettings)
+  properties: union(hostSettings, rehearseSettings, limitSettings, azureOpenAiSettings, openAiCompatibleSettings, openAiKeySettings)
 }
 
 // Publishing with user names and passwords is off; azd deploys with an Entra ID token.

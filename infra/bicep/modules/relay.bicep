@@ -47,6 +47,14 @@ param memory string = '2Gi'
 @description('Live interviews one replica accepts before answering 503 relay_busy (REHEARSE_MAX_LIVE_SESSIONS).')
 param maxLiveSessions int = 8
 
+@description('Quota settings (docs/deploy.md, "Limits"), the same as the Function App\'s: the relay enforces the audio and live-interview limits.')
+param limitSettings object = {}
+
+var limitEnv = [for setting in items(limitSettings): {
+  name: setting.key
+  value: setting.value
+}]
+
 @minValue(30)
 @maxValue(600)
 @description('Seconds between SIGTERM and SIGKILL when a replica is stopped (scale-in, new revision). The relay stops taking offers at once and gives live interviews all but the last 15 s of it (REHEARSE_DRAIN_GRACE_S) to finish.')
@@ -263,7 +271,7 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
             cpu: json(cpu)
             memory: memory
           }
-          env: [
+          env: concat([
             {
               name: 'REHEARSE_WORLD'
               value: 'azure'
@@ -356,7 +364,7 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
               name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
               value: 'ClientId=${identityClientId};Authorization=AAD'
             }
-          ]
+          ], limitEnv)
           // The placeholder image does not serve /healthz; probes arrive with the first provision that knows the
           // relay image (azd provision after azd deploy, see docs/deploy.md).
           probes: hasImage ? probes : []

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import random
+import time
 from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient
-from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceNotFoundError
+from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceExistsError, CosmosResourceNotFoundError
 
 from rehearse.domain.errors import ConcurrencyConflict
 
 # Bicep creates exactly these (infrastructure tests compare it with these constants); other names are refused.
-CONTAINERS: tuple[str, ...] = ("sessions", "segments", "answers", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history")
+CONTAINERS: tuple[str, ...] = (
+    "sessions", "segments", "answers", "scores", "evaluations", "summaries", "reports", "poison", "recordings", "history", "quotas",
+)  # fmt: skip
 # "history" is the one container partitioned by candidate id: its partition key path is the same /session_id, whose value
 # there is the candidate's id (the Store's partition argument), so every container keeps one partition key path.
 PARTITION_KEY_PATH = "/session_id"
@@ -114,6 +119,31 @@ class CosmosStore:
             except CosmosResourceNotFoundError:
                 pass  # another deleter got there first
         return len(ids)
+
+    async def increment(self, container: str, session_id: str, doc_id: str, amount: float, expires_at: float) -> float:
+        """Read, then create or replace on the etag; a writer that lost the race reads again. The item's `ttl` makes
+        Cosmos delete it after its window; `expires_at` is checked too, since TTL deletion may lag (and emulators skip it)."""
+        proxy = await self._container(container)
+        doc_id = _checked_id(doc_id)
+        for attempt in range(50):
+            now = time.time()
+            try:
+                item = await proxy.read_item(doc_id, partition_key=session_id)
+            except CosmosResourceNotFoundError:
+                item = None
+            fresh = item is None or item.get("expires_at", 0) <= now
+            until = expires_at if fresh else item["expires_at"]
+            count = amount + (0 if fresh else item["count"])
+            body = {"id": doc_id, "session_id": session_id, "count": count, "expires_at": until, "ttl": max(1, math.ceil(until - now))}
+            try:
+                if item is None:
+                    await proxy.create_item(body)
+                else:
+                    await proxy.replace_item(doc_id, body, etag=item["_etag"], match_condition=MatchConditions.IfNotModified)
+                return count
+            except (CosmosResourceExistsError, CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
+                await asyncio.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))
+        raise ConcurrencyConflict(f"{container}/{doc_id} kept changing; try again")
 
     async def close(self) -> None:
         await self._client.close()

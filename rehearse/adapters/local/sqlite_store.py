@@ -6,6 +6,7 @@ import asyncio
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ class SqliteStore:
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # timeout: another process (a second server on the same file) holding the write lock is waited for
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
@@ -102,6 +104,39 @@ class SqliteStore:
                 ).rowcount
 
         return await asyncio.to_thread(_delete)
+
+    async def increment(self, container: str, session_id: str, doc_id: str, amount: float, expires_at: float) -> float:
+        return await asyncio.to_thread(self._increment, container, session_id, doc_id, amount, expires_at)
+
+    def _increment(self, container: str, session_id: str, doc_id: str, amount: float, expires_at: float) -> float:
+        # BEGIN IMMEDIATE takes the file's write lock: another process's increment waits for this one (busy timeout).
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT body FROM documents WHERE container=? AND session_id=? AND doc_id=?", (container, session_id, doc_id)
+                ).fetchone()
+                counter = json.loads(row[0]) if row else None
+                if counter is None or counter.get("expires_at", 0) <= now:
+                    counter = {"count": 0, "expires_at": expires_at}
+                counter["count"] += amount
+                self._db.execute(
+                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+                    (container, session_id, doc_id, uuid.uuid4().hex, json.dumps(counter, separators=(",", ":"))),
+                )
+                # expired counters of other windows go as new ones come: the file keeps no counter past its window
+                self._db.execute(
+                    "DELETE FROM documents WHERE container=? AND session_id=? AND doc_id<>? "
+                    "AND json_extract(body, '$.expires_at') <= ?",
+                    (container, session_id, doc_id, now),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return counter["count"]
 
     async def close(self) -> None:
         with self._lock:

@@ -109,3 +109,11 @@ async def test_a_container_with_another_partition_key_is_refused(
             await store.get("sessions", "s1", "s1")
     finally:
         await store.close()
+
+
+async def test_a_counter_item_carries_a_ttl_that_ends_with_its_window(store: CosmosStore, database: DatabaseProxy) -> None:
+    import time
+
+    await store.increment("quotas", "a:hash", "sessions-0", 1, time.time() + 600)
+    item = await database.get_container_client("quotas").read_item("sessions-0", partition_key="a:hash")
+    assert item["count"] == 1 and 595 <= item["ttl"] <= 600  # Cosmos deletes it once its window is over

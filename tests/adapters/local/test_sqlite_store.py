@@ -41,3 +41,15 @@ async def test_delete_removes_the_document(store):
     await store.upsert("segments", "s1", "a", {"n": 1})
     await store.delete("segments", "s1", "a")
     assert await store.get("segments", "s1", "a") is None
+
+
+async def test_counters_add_up_across_two_stores_on_one_file(tmp_path):
+    import asyncio
+    import time
+
+    first, second = SqliteStore(tmp_path / "shared.sqlite3"), SqliteStore(tmp_path / "shared.sqlite3")
+    expires = time.time() + 60
+    counts = await asyncio.gather(*(s.increment("quotas", "a:x", "sessions-0", 1, expires) for s in (first, second) * 10))
+    assert sorted(counts) == list(range(1, 21))
+    await first.increment("quotas", "a:x", "sessions-old", 3, time.time() - 1)  # already past its window
+    assert await second.increment("quotas", "a:x", "sessions-old", 0.5, expires) == 0.5  # starts again from 0
