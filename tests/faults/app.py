@@ -27,6 +27,10 @@ class AppProcess:
             "REHEARSE_EMBEDDER_MODEL_DIR": str(EMBEDDER_DIR),
             "REHEARSE_SMART_TURN_MODEL_DIR": str(SMART_TURN_DIR),
             "REHEARSE_MAX_FOLLOW_UPS": "0",  # sessions ask for follow-ups in their body when a test wants them
+            # Every session here comes from 127.0.0.1, dozens per hour: the hourly session limits against cost abuse
+            # would refuse the benchmarks' and tests' own traffic (tests/quotas and tests/bench/test_quota_flood.py set them).
+            "REHEARSE_QUOTA_SESSIONS_PER_ADDRESS_PER_HOUR": "100000",
+            "REHEARSE_QUOTA_SESSIONS_PER_CANDIDATE_PER_HOUR": "100000",
             # Faults come in the middle of long answers spoken with pauses between sentences: an answer ends after
             # silence alone here, as before the semantic end of turn (turn-taking has tests of its own).
             "REHEARSE_TURN_MODEL": "none",

@@ -39,6 +39,10 @@ def running_app(data_dir: Path, log_path: Path, module: str = "rehearse.local", 
         # Sessions follow up only when they ask to ("max_follow_ups" in POST /api/sessions): the flows tested and
         # measured here are one answer per question; tests/e2e/test_follow_ups.py turns them on.
         "REHEARSE_MAX_FOLLOW_UPS": "0",
+        # Every session here comes from 127.0.0.1, dozens per hour: the hourly session limits against cost abuse
+        # would refuse the benchmarks' and tests' own traffic (tests/quotas and tests/bench/test_quota_flood.py set them).
+        "REHEARSE_QUOTA_SESSIONS_PER_ADDRESS_PER_HOUR": "100000",
+        "REHEARSE_QUOTA_SESSIONS_PER_CANDIDATE_PER_HOUR": "100000",
         **env,
     }
     with log_path.open("wb") as log:
