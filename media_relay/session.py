@@ -22,6 +22,7 @@ from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
 from rehearse.app import follow_ups
+from rehearse.app.live_cues import cue_engine_for
 from rehearse.app.sessions import TranscriptWriter
 from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
@@ -53,7 +54,7 @@ class RelaySession:
         self._on_closed = on_closed
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers_for(f"relay-{session.session_id}"))))
         self._voice = InterviewerVoice()
-        self._conductor = flow.InterviewConductor(session)
+        self._conductor = flow.InterviewConductor(session, cues=cue_engine_for(session.role))
         self._channel = None
         self._stream: RecognitionStream | None = None
         self._timeline = AudioTimeline()
@@ -110,7 +111,7 @@ class RelaySession:
         self._limit = AudioLimit(allowance, partial(quotas.add_audio, self.session_id), self._refuse, self._spawn)
         self._writer = await self._world.sessions.transcript_writer(self.session_id)
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
-        self._conductor = flow.InterviewConductor(session)
+        self._conductor = flow.InterviewConductor(session, cues=cue_engine_for(session.role))
         if (current := session.question_at(session.current_question)) is not None:  # ready by the time the page says hello
             self._spawn(self._prepare((current.text,)))
         return pc.localDescription
@@ -226,7 +227,7 @@ class RelaySession:
         async for hyp in stream.results():
             try:
                 # heard first: the words are the conductor's before a turn end they cause asks about the answer
-                self._dispatch(flow.Heard(hyp.final, hyp.start, tuple((w.w, w.end) for w in hyp.words), self._timeline.seconds))
+                self._dispatch(flow.Heard(hyp.final, hyp.start, hyp.words, self._timeline.seconds))
                 if hyp.final:
                     self._read_turn(hyp)
                     await self._announce_final(hyp)
@@ -236,6 +237,8 @@ class RelaySession:
                 log.exception("session %s: could not relay phrase %s", self.session_id, hyp.phrase_id)
 
     def _announce_partial(self, hyp: Hypothesis) -> None:
+        if not self._conductor.belongs_to_an_answer(hyp.start):
+            return  # begun after the interview ended: no final will follow it, so no partial either
         if self._conductor.degraded:  # a poor link gets fewer partials; the finals that replace them always go out
             now = time.monotonic()
             if now - self._last_partial_s < PARTIAL_GAP_WHEN_POOR_S:
@@ -451,7 +454,7 @@ class RelaySession:
                 log.info("session %s: link %s -> %s (%s, silent %.1f s)", self.session_id, before, state, figures, self._link.silent_s(now))
                 self._dispatch(flow.LinkChanged("relay", state))
             if self._link.pings.due(now):
-                stamp = float(int(time.time() * 1000))
+                stamp = int(time.time() * 1000)
                 self._link.pings.sent(stamp, now)
                 pings = self._link.pings
                 self._send(msg.PingOut(t=stamp, rtt_ms=pings.rtt_ms, ping_loss=pings.loss, state=state.value))

@@ -68,6 +68,51 @@ async def test_interviews_are_listed_newest_first_with_scores_once_the_report_ex
     assert len(await history.past_interviews(store, "c_ada", limit=1)) == 1
 
 
+async def say(sessions: Sessions, session, question_id: str, text: str, phrase_id: int) -> None:
+    sid = session.session_id
+    await (await sessions.transcript_writer(sid)).record(
+        Segment(session_id=sid, seq=0, segment_id=segment_id_for(sid, phrase_id), question_id=question_id, phrase_id=phrase_id,
+                text=text, start=phrase_id, end=phrase_id + 1, confidence=0.9)  # fmt: skip
+    )
+
+
+async def test_answered_count_counts_only_the_questions_closed_with_words_heard(world):
+    store, _, sessions, _ = world
+    session = await new_session(sessions, "c_ada", count=3)
+    first, second, third = session.questions
+    await say(sessions, session, first.id, "We cut the build time in half.", 1)
+    await sessions.close_answer(session.session_id, 0, "silence")
+    await say(sessions, session, second.id, "Um...", 2)  # a hesitation alone is not an answer, as the report has it
+    await sessions.close_answer(session.session_id, 1, "next")
+    await sessions.close_answer(session.session_id, 2, "next")  # closed without a word
+
+    [row] = await history.past_interviews(store, "c_ada")
+    assert (row.status, row.question_count, row.answered_count, row.report_ready) == ("ended", 3, 1, False)
+
+    # once the report exists, the count is the report's: the questions it does not list as "no answer"
+    sid = session.session_id
+    score = answer_score(session_id=sid, question_id=first.id)
+    report = build_report(sid, [first, second, third], [score], [], {q.id: [] for q in session.questions})
+    assert [q.word_count > 0 for q in report.questions] == [True, False, False]
+    await store.upsert(history.REPORTS, sid, report_id(sid), report.model_dump(mode="json"))
+    [row] = await history.past_interviews(store, "c_ada")
+    assert row.report_ready and row.answered_count == 1
+
+
+async def test_a_session_stored_before_answers_were_told_apart_counts_its_closed_questions(world):
+    store, _, sessions, _ = world
+    session = await new_session(sessions, "c_ada", count=2)
+    await sessions.close_answer(session.session_id, 0, "next")
+    found, _ = await store.get(SESSIONS, session.session_id, session.session_id)
+    del found["answered_questions"]  # as stored before the field existed
+    await store.upsert(SESSIONS, session.session_id, session.session_id, found)
+    [row] = await history.past_interviews(store, "c_ada")
+    assert row.answered_count == 1  # unknown: each closed question is counted, as before
+    await sessions.close_answer(session.session_id, 1, "next")
+    [row] = await history.past_interviews(store, "c_ada")
+    assert row.answered_count == 2  # still unknown for this session: never a count that leaves out its first answer
+
+
 async def test_an_index_entry_pointing_at_another_candidates_session_is_never_shown(world):
     store, _, sessions, _ = world
     eve = await new_session(sessions, "c_eve")

@@ -55,7 +55,7 @@ class PastInterview(BaseModel):
     ended_at: datetime | None
     status: str
     question_count: int
-    answered_count: int
+    answered_count: int  # the questions answered with words (a closed question nothing was said to does not count)
     report_ready: bool
     overall: int | None = None
     scores: dict[Dimension, DimensionResult] | None = None
@@ -124,13 +124,20 @@ async def _past_interview(store: Store, entry: HistoryEntry) -> PastInterview | 
         ended_at=session.ended_at,
         status=session.status.value,
         question_count=len(session.questions),
-        answered_count=len(session.closed_questions),
+        answered_count=_answered(session),
         report_ready=report is not None,
     )
     if report is None:
         return row
     scores = {d: DimensionResult(score=getattr(report.scores, d).score, level=getattr(report.scores, d).level) for d in DIMENSIONS}
-    return row.model_copy(update={"overall": report.overall, "scores": scores, "evaluator": report.evaluator})
+    answered = sum(1 for q in report.questions if q.word_count > 0)  # the report's own: it says "no answer" of the others
+    return row.model_copy(update={"overall": report.overall, "scores": scores, "evaluator": report.evaluator, "answered_count": answered})
+
+
+def _answered(session: Session) -> int:
+    """The closed questions with words heard; in an older session that did not keep them, every closed question."""
+    known = session.answered_questions
+    return len(known) if known is not None else len(session.closed_questions)
 
 
 def _report(document: dict) -> Report | None:

@@ -218,11 +218,14 @@ class Sessions:
                                 reason=reason)  # fmt: skip
                 await self._store.upsert(ANSWERS, session_id, answer.answer_id, answer.model_dump(mode="json"))
                 closed = [*before.closed_questions, question.id]
+                answered = before.answered_questions
+                if answered is not None and answer.heard_words:
+                    answered = [*answered, question.id]
                 if question_index + 1 >= len(before.questions) or reason == "end":
                     update = {"status": SessionStatus.ended, "ended_at": utc_now(), "current_question": len(before.questions)}
                 else:
                     update = {"current_question": question_index + 1, "status": SessionStatus.live}
-                session = before.model_copy(update={**update, "closed_questions": closed})
+                session = before.model_copy(update={**update, "closed_questions": closed, "answered_questions": answered})
                 try:
                     await self._store.upsert(SESSIONS, session_id, session_id, session.model_dump(mode="json"), if_match=found[1])
                     break

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rehearse.domain.analysis_model import SCHEMA_VERSION, Prosody, Word
+from rehearse.domain.fillers import HESITATIONS, normalize_word
 from rehearse.domain.follow_ups import AskedFollowUp
 
 
@@ -60,10 +61,20 @@ class Session(BaseModel):
     ended_at: datetime | None = None
     connections: int = 0  # relay connections so far; numbers phrases uniquely across reconnects
     closed_questions: list[str] = Field(default_factory=list)  # ids of the questions whose answers are closed
+    # ... of those, the ones closed with words heard (Answer.heard_words). None: not known, in a session that closed
+    # questions before this was kept (counting on from [] would leave its first answers out).
+    answered_questions: list[str] | None = Field(default_factory=list)
     record_audio: bool = False  # the candidate's consent to keep their answers' audio; nothing is recorded without it
     follow_ups: list[AskedFollowUp] = Field(default_factory=list)  # in the order asked; never asked twice on resume
     # Per question; 0: the interviewer never follows up (and sessions stored before follow-ups existed read as 0).
     max_follow_ups: int = Field(default=0, ge=0, le=3)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _answered_unknown_in_older_sessions(cls, data: object) -> object:
+        if isinstance(data, dict) and "answered_questions" not in data and data.get("closed_questions"):
+            return {**data, "answered_questions": None}
+        return data
 
     @property
     def is_ended(self) -> bool:
@@ -119,6 +130,12 @@ class Answer(BaseModel):
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.segments)
+
+    @property
+    def heard_words(self) -> bool:
+        """Something was said: a word other than a hesitation. The report counts such an answer as answered and shows
+        the others as "no answer"."""
+        return any((word := normalize_word(raw)) and word not in HESITATIONS for raw in self.text.split())
 
 
 def segment_id_for(session_id: str, phrase_id: int) -> str:

@@ -35,16 +35,20 @@ class End(_Message):
     type: Literal["end"]
 
 
+# A ping's `t` goes back in the pong exactly as it came (an integer stays an integer): it is the sender's key.
+Stamp = int | float
+
+
 class Ping(_Message):
     type: Literal["ping"]
-    t: float = 0
+    t: Stamp = 0
 
 
 class Pong(_Message):
     """The page's answer to the relay's `ping`, with the relay's stamp."""
 
     type: Literal["pong"]
-    t: float
+    t: Stamp
 
 
 class Link(_Message, LinkFigures):
@@ -145,7 +149,7 @@ class EndedOut(_Message):
 
 class PongOut(_Message):
     type: Literal["pong"] = "pong"
-    t: float
+    t: Stamp
     server_ms: int
 
 
@@ -153,7 +157,7 @@ class PingOut(_Message):
     """The relay's ping (every 5 s); carries the relay's view of the link from its earlier pings."""
 
     type: Literal["ping"] = "ping"
-    t: float
+    t: Stamp  # the relay's wall clock, whole Unix ms
     rtt_ms: float | None = None
     ping_loss: float | None = None
     state: Literal["good", "poor", "lost"] = "good"

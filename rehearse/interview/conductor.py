@@ -30,6 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from rehearse.domain.analysis_model import Word
 from rehearse.domain.follow_ups import AskedFollowUp
 from rehearse.domain.model import Question, Session
 from rehearse.interview import channel_messages as msg
@@ -103,7 +104,7 @@ class Heard:
 
     final: bool
     start: float
-    words: tuple[tuple[str, float], ...]  # (word, end time)
+    words: tuple[Word, ...]
     audio_s: float
 
 
@@ -244,8 +245,8 @@ class InterviewConductor:
     _first_index: int = 0
     _boundaries: list[tuple[float, int]] = field(default_factory=list)  # (audio time, question index from then on)
     _closing: _Closing | None = None
-    _final_words: list[tuple[str, float]] = field(default_factory=list)  # the current answer's finals
-    _partial_words: list[tuple[str, float]] = field(default_factory=list)  # the phrase being spoken
+    _final_words: list[Word] = field(default_factory=list)  # the current answer's finals
+    _partial_words: list[Word] = field(default_factory=list)  # the phrase being spoken
     _page_link: LinkState = LinkState.GOOD
     _relay_link: LinkState = LinkState.GOOD
     _acknowledged: int = -1  # index in ACKNOWLEDGEMENTS of the last one said
@@ -454,7 +455,7 @@ class InterviewConductor:
         ]
 
     # -- cues ----------------------------------------------------------------------------------------------------
-    def _heard(self, final: bool, start: float, words: Sequence[tuple[str, float]], audio_s: float) -> list[Action]:
+    def _heard(self, final: bool, start: float, words: Sequence[Word], audio_s: float) -> list[Action]:
         if self.question_for(start) != self.session.current_question:
             return []  # words of an earlier answer, finishing late
         if final:
@@ -463,7 +464,7 @@ class InterviewConductor:
             question_id = self.question_id(self.session.current_question)
             if self._exchange_of != question_id:
                 self._exchange_of, self._exchange = question_id, []
-            self._exchange.append(" ".join(w for w, _ in words))
+            self._exchange.append(" ".join(w.w for w in words))
         else:
             self._partial_words = list(words)
         return self._cue(audio_s)
@@ -471,7 +472,7 @@ class InterviewConductor:
     def _cue(self, audio_s: float) -> list[Action]:
         if self.status != "listening":
             return []
-        cue = self.cues.check(audio_s, self._final_words + self._partial_words)
+        cue = self.cues.check(audio_s, self._final_words, self._partial_words)
         if cue is None:
             return []
         text = SHORT_CUES.get(cue.kind, cue.text) if self.degraded else cue.text

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rehearse.domain.analysis_model import Word
 from rehearse.domain.fillers import HESITATIONS, normalize_word
+from rehearse.domain.pace import counts_towards_pace, words_per_minute
 
 _RESULT = re.compile(
     r"\b(\d+|percent|result|results|resulted|reduced|increased|improved|saved|grew|cut|doubled|halved|tripled|"
@@ -28,9 +31,15 @@ ADD_RESULT = Cue("add_result", "Add a concrete result")
 
 @dataclass(frozen=True)
 class CueRules:
-    fast_wpm: float = 180.0
-    pace_window_s: float = 20.0
-    pace_min_words: int = 15
+    # "Slow down": the pace as the score defines it (rehearse/domain/pace.py), over the finals of the last
+    # `pace_window_s`, once they span `pace_min_speech_s`, above the top of the range the score calls good (the role's
+    # rubric, rehearse/app/live_cues.py; None: no pace cue) by more than the margin. The margin: a window ends with a
+    # phrase and leaves out the pause after it, so it reads a few wpm faster than the whole answer will.
+    good_pace_max_wpm: float | None = None
+    pace_margin_wpm: float = 5.0
+    pace_window_s: float = 30.0
+    pace_min_speech_s: float = 20.0
+    pace_min_words: int = 40
     filler_window_s: float = 30.0
     filler_max: int = 3
     silent_start_s: float = 8.0
@@ -55,11 +64,12 @@ class CueEngine:
         self._limit_s = time_limit_s
         self._given = []
 
-    def check(self, now_s: float, words: list[tuple[str, float]]) -> Cue | None:
-        """The cue to show now, if any. `words`: (word, end time) of the answer so far, in time order."""
+    def check(self, now_s: float, finals: Sequence[Word], partial: Sequence[Word] = ()) -> Cue | None:
+        """The cue to show now, if any. `finals`: the answer's final words so far, in time order; `partial`: the phrase
+        being spoken, as its latest partial has it (its words may still change, so they do not count towards pace)."""
         if not self._may_speak(now_s):
             return None
-        for cue in self._due(now_s, words):
+        for cue in self._due(now_s, finals, [*finals, *partial]):
             if self._allowed(cue, now_s):
                 self._given.append((now_s, cue.kind))
                 return cue
@@ -76,7 +86,7 @@ class CueEngine:
             return True
         return cue.kind in self.rules.repeatable and now_s - earlier[-1] >= self.rules.repeat_gap_s
 
-    def _due(self, now_s: float, words: list[tuple[str, float]]) -> list[Cue]:
+    def _due(self, now_s: float, finals: Sequence[Word], words: Sequence[Word]) -> list[Cue]:
         rules = self.rules
         elapsed = now_s - self._start_s
         due: list[Cue] = []
@@ -86,13 +96,21 @@ class CueEngine:
             return due
         if elapsed >= self._limit_s:
             due.append(WRAP_UP)
-        recent = [w for w, t in words if t >= now_s - rules.pace_window_s]
-        spoken_s = min(rules.pace_window_s, now_s - words[0][1] + 0.5)
-        if len(recent) >= rules.pace_min_words and spoken_s > 5 and len(recent) / spoken_s * 60 > rules.fast_wpm:
+        if self._too_fast(now_s, finals):
             due.append(SLOW_DOWN)
-        fillers = [w for w, t in words if t >= now_s - rules.filler_window_s and normalize_word(w) in HESITATIONS]
+        fillers = [w for w in words if w.end >= now_s - rules.filler_window_s and normalize_word(w.w) in HESITATIONS]
         if len(fillers) >= rules.filler_max:
             due.append(FEWER_FILLERS)
-        if elapsed >= rules.result_after_s and not _RESULT.search(" ".join(w for w, _ in words).lower()):
+        if elapsed >= rules.result_after_s and not _RESULT.search(" ".join(w.w for w in words).lower()):
             due.append(ADD_RESULT)
         return due
+
+    def _too_fast(self, now_s: float, finals: Sequence[Word]) -> bool:
+        rules = self.rules
+        if rules.good_pace_max_wpm is None:
+            return False
+        recent = [w for w in finals if w.start >= now_s - rules.pace_window_s]
+        counted = [w for w in recent if counts_towards_pace(w.w)]
+        if len(counted) < rules.pace_min_words or recent[-1].end - recent[0].start < rules.pace_min_speech_s:
+            return False
+        return words_per_minute(len(counted), recent[0].start, recent[-1].end) > rules.good_pace_max_wpm + rules.pace_margin_wpm

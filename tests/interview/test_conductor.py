@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from rehearse.app.live_cues import cue_engine_for
+from rehearse.domain.analysis_model import Word
 from rehearse.domain.follow_ups import AskedFollowUp
 from rehearse.domain.model import Question, Session, SessionStatus
 from rehearse.interview import channel_messages as msg
@@ -56,9 +58,14 @@ def of(actions, kind) -> list:
     return [a for a in actions if isinstance(a, kind)]
 
 
+def said(*words: tuple[str, float]) -> tuple[Word, ...]:
+    """Recognized words from (word, end time), each a fifth of a second long."""
+    return tuple(Word(w=w, start=round(end - 0.2, 2), end=end) for w, end in words)
+
+
 def listening(current: int = 0) -> InterviewConductor:
-    """A conductor that has asked question `current` and is listening for the answer."""
-    conductor = InterviewConductor(session(current))
+    """A conductor that has asked question `current` and is listening for the answer (cues by the default rubric)."""
+    conductor = InterviewConductor(session(current), cues=cue_engine_for(None))
     [say] = of(conductor.handle(Resumed(session(current))), Say)
     conductor.handle(Spoken(say.ask, audio_s=2.0))
     assert conductor.status == "listening"
@@ -259,9 +266,10 @@ def test_a_connection_opened_mid_interview_starts_at_the_current_question():
 
 
 # -- cues ----------------------------------------------------------------------------------------------------------
-def fast_words(start: float, seconds: float, wpm: float) -> tuple[tuple[str, float], ...]:
+def fast_words(start: float, seconds: float, wpm: float) -> tuple[Word, ...]:
     count = int(seconds * wpm / 60)
-    return tuple(("word", start + (i + 1) * seconds / count) for i in range(count))
+    step = seconds / count
+    return tuple(Word(w="word", start=start + i * step, end=start + (i + 1) * step) for i in range(count))
 
 
 def test_a_long_silence_at_the_start_of_an_answer_brings_a_cue():
@@ -352,7 +360,7 @@ def test_the_end_of_an_answer_is_acknowledged_at_once_and_the_question_follows_i
 
 def test_next_after_an_answer_is_acknowledged_and_skipping_a_question_is_not():
     conductor = listening()
-    conductor.handle(Heard(final=True, start=3.0, words=(("well", 3.4),), audio_s=4.0))
+    conductor.handle(Heard(final=True, start=3.0, words=said(("well", 3.4)), audio_s=4.0))
     assert of(conductor.handle(Control("next", audio_s=5.0)), Say)
     conductor = listening()
     actions = conductor.handle(Control("next", audio_s=5.0))
@@ -363,7 +371,7 @@ def test_next_after_an_answer_is_acknowledged_and_skipping_a_question_is_not():
 
 def test_ending_the_interview_is_not_acknowledged_and_silences_the_voice():
     conductor = listening()
-    conductor.handle(Heard(final=True, start=3.0, words=(("well", 3.4),), audio_s=4.0))
+    conductor.handle(Heard(final=True, start=3.0, words=said(("well", 3.4)), audio_s=4.0))
     assert not of(conductor.handle(Control("end", audio_s=5.0)), Say)
     assert of(conductor.handle(AnswerClosed(ended())), Hush)
 
@@ -483,8 +491,8 @@ def answering(max_follow_ups: int = 1) -> InterviewConductor:
     conductor = InterviewConductor(session(max_follow_ups=max_follow_ups))
     [say] = of(conductor.handle(Resumed(session(max_follow_ups=max_follow_ups))), Say)
     conductor.handle(Spoken(say.ask, audio_s=2.0))
-    conductor.handle(Heard(True, 3.0, (("We", 3.2), ("shipped", 3.5), ("it.", 3.8)), 4.0))
-    conductor.handle(Heard(True, 5.0, (("It", 5.2), ("went", 5.5), ("well.", 5.8)), 6.0))
+    conductor.handle(Heard(True, 3.0, said(("We", 3.2), ("shipped", 3.5), ("it.", 3.8)), 4.0))
+    conductor.handle(Heard(True, 5.0, said(("It", 5.2), ("went", 5.5), ("well.", 5.8)), 6.0))
     return conductor
 
 
@@ -525,7 +533,7 @@ def test_the_follow_up_limit_closes_the_next_end_and_the_exchange_is_whole():
     [decide] = conductor.handle(TurnEnded(7.0))
     [say] = of(conductor.handle(FollowUpDecided(decide.token, PROBE, session(max_follow_ups=1, follow_ups=[PROBE]))), Say)
     conductor.handle(Spoken(say.ask, audio_s=9.0))
-    conductor.handle(Heard(True, 10.0, (("Errors", 10.2), ("halved.", 10.6)), 11.0))
+    conductor.handle(Heard(True, 10.0, said(("Errors", 10.2), ("halved.", 10.6)), 11.0))
     actions = conductor.handle(TurnEnded(12.0))  # one follow-up allowed and asked: move on
     assert of(actions, CloseAnswer) == [CloseAnswer(0, "q0", "silence")]
 
@@ -535,7 +543,7 @@ def test_two_follow_ups_allowed_the_second_decision_knows_the_first():
     [decide] = conductor.handle(TurnEnded(7.0))
     [say] = of(conductor.handle(FollowUpDecided(decide.token, PROBE, session(max_follow_ups=2, follow_ups=[PROBE]))), Say)
     conductor.handle(Spoken(say.ask, audio_s=9.0))
-    conductor.handle(Heard(True, 10.0, (("Errors", 10.2), ("halved.", 10.6)), 11.0))
+    conductor.handle(Heard(True, 10.0, said(("Errors", 10.2), ("halved.", 10.6)), 11.0))
     [again] = conductor.handle(TurnEnded(12.0))
     assert isinstance(again, DecideFollowUp) and again.asked == (PROBE,)
     assert again.answer_text == "We shipped it. It went well. Errors halved."
@@ -549,7 +557,7 @@ def test_no_follow_ups_when_the_session_allows_none():
 def test_speaking_on_while_deciding_goes_back_to_listening_and_the_late_decision_is_ignored():
     conductor = answering()
     [decide] = conductor.handle(TurnEnded(7.0))
-    conductor.handle(Heard(False, 7.5, (("And", 7.7),), 7.8))
+    conductor.handle(Heard(False, 7.5, said(("And", 7.7)), 7.8))
     assert conductor.status == "listening"
     assert conductor.handle(FollowUpDecided(decide.token, PROBE, None)) == []
     assert conductor.status == "listening"

@@ -13,7 +13,8 @@ from tests.support.audio import ANSWER, answer_wav, recall
 @pytest.fixture(scope="module")
 async def interview(app_url, tmp_path_factory):
     wav = answer_wav(tmp_path_factory.mktemp("audio") / "answer.wav")
-    return await run_interview(app_url, str(wav), "software_engineer", 2, timeout_s=120, quiet=True)
+    # the answer keeps playing for 4 s after `ended`: nothing of it may reach the client
+    return await run_interview(app_url, str(wav), "software_engineer", 2, timeout_s=120, quiet=True, events=True, linger_s=4.0)
 
 
 def test_every_question_is_asked_and_the_interview_ends(interview):
@@ -23,6 +24,34 @@ def test_every_question_is_asked_and_the_interview_ends(interview):
     assert kinds[-1] == "ended"
     assert [m["reason"] for m in interview["messages"] if m["type"] == "answer_end"] == ["silence", "silence"]
     assert interview["session"]["status"] == "ended"
+
+
+def test_every_final_of_an_answer_comes_before_its_answer_end_and_nothing_after_ended(interview):
+    messages = interview["messages"]
+    ends = {m["question_id"]: i for i, m in enumerate(messages) if m["type"] == "answer_end"}
+    finals = [(i, m) for i, m in enumerate(messages) if m["type"] == "transcript" and m["final"]]
+    assert finals and all(i < ends[m["question_id"]] for i, m in finals)
+    ended = next(i for i, m in enumerate(messages) if m["type"] == "ended")
+    assert messages[ended - 1]["type"] == "state" and messages[ended - 1]["status"] == "ended"
+    assert messages[ended - 1]["question_index"] == messages[ended - 1]["total"] == 2  # past the last question
+    assert len(messages) == ended + 1  # not a partial, final, cue or ping after it, though the answer played on
+
+
+def test_listening_follows_each_question_and_the_relays_pings_are_whole_milliseconds(interview):
+    messages = interview["messages"]
+    for question in (m for m in messages if m["type"] == "question"):
+        after = messages[messages.index(question) + 1 :]
+        state = next(m for m in after if m["type"] == "state")
+        assert (state["status"], state["question_index"]) == ("listening", question["index"])
+    assert all(isinstance(m["t"], int) for m in messages if m["type"] == "ping")
+
+
+def test_each_answer_completed_is_followed_by_its_score_on_the_pub_sub(interview):
+    events = interview["events"]
+    for question_id in ("swe-01", "swe-02"):
+        completed = next(i for i, e in enumerate(events) if e["type"] == "answer.completed" and e["question_id"] == question_id)
+        scored = next(i for i, e in enumerate(events) if e["type"] == "answer.scored" and e["question_id"] == question_id)
+        assert completed < scored and events[completed]["segment_ids"]
 
 
 def test_each_answer_is_transcribed_accurately(interview):

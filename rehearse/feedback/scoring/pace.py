@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rehearse.domain.analysis_model import PauseStats
+from rehearse.domain.pace import MIN_SPEAKING_S, speaking_seconds, words_per_minute
 from rehearse.feedback.scoring.text import Transcript
 
 ESTIMATED_WPM = 150.0  # conversational English; used only when the recognizer gave no timings
 PAUSE_OVER_S = 1.0
-_MIN_DURATION_S = 1.0  # a rate over less than a second of speech means nothing; never divide by ~0
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,14 @@ class Timing:
 
 
 def speaking_time(transcript: Transcript) -> Timing:
-    """From the first word's start to the last word's end; without timings, the word count at 150 wpm."""
+    """Pace as rehearse/domain/pace.py defines it (the live cue measures it the same way); without timings, the word
+    count at 150 wpm."""
     words = len(transcript.spoken_words)
     if transcript.timed:
-        first, last = transcript.tokens[0], transcript.tokens[-1]
-        duration = max(float(last.end or 0.0) - float(first.start or 0.0), _MIN_DURATION_S)
-        return Timing(duration_s=round(duration, 2), pace_wpm=round(words / duration * 60.0, 1), estimated=False)
-    duration = max(words / ESTIMATED_WPM * 60.0, _MIN_DURATION_S) if words else 0.0
+        start, end = float(transcript.tokens[0].start or 0.0), float(transcript.tokens[-1].end or 0.0)
+        duration = speaking_seconds(start, end)
+        return Timing(duration_s=round(duration, 2), pace_wpm=words_per_minute(words, start, end), estimated=False)
+    duration = max(words / ESTIMATED_WPM * 60.0, MIN_SPEAKING_S) if words else 0.0
     return Timing(duration_s=round(duration, 2), pace_wpm=ESTIMATED_WPM if words else 0.0, estimated=True)
 
 
@@ -43,4 +44,4 @@ def long_pauses(transcript: Transcript) -> PauseStats:
 
 
 def per_minute(count: float, duration_s: float) -> float:
-    return round(count / max(duration_s, _MIN_DURATION_S) * 60.0, 2) if count else 0.0
+    return round(count / max(duration_s, MIN_SPEAKING_S) * 60.0, 2) if count else 0.0

@@ -161,6 +161,13 @@ class Rubric(BaseModel):
     def ref(self) -> RubricRef:
         return RubricRef(id=self.id, version=self.version)
 
+    @property
+    def good_pace(self) -> tuple[float, float] | None:
+        """The pace (words per minute) the score calls good: the `pace` signal's target, where its evidence says
+        "within"; None when no dimension scores pace or gives it no target. The live "Slow down" cue fires above it."""
+        rules = [d.signals["pace"] for d in self.dimensions.values() if "pace" in d.signals]
+        return next((r.target for r in rules if r.target is not None), None)
+
 
 def _check_template(signal: str, template: str, extra: dict[str, type] | None = None) -> None:
     """Unknown fields and format specs that do not fit the field's type fail here, at load, not while scoring."""
