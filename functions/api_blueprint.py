@@ -9,6 +9,7 @@ import azure.functions as func
 
 from functions.host_world import host_world
 from rehearse.app.http_api import ROUTES, ApiRequest, HttpApi, Route
+from rehearse.security.headers import API_HEADERS, with_defaults
 from rehearse.security.pseudonyms import client_address
 
 bp = func.Blueprint()
@@ -31,9 +32,10 @@ async def _call(name: str, req: func.HttpRequest) -> func.HttpResponse:
         client_address=client_address(None, req.headers.get("x-forwarded-for")),  # the Functions front end appends it
     )
     response = await _api().handle(name, request)
+    headers = with_defaults(response.headers, API_HEADERS)  # the embedded server's security headers, from the same module
     if response.content is not None:  # not JSON (a recording, a page): the bytes and the handler's headers
-        return func.HttpResponse(response.content, status_code=response.status, headers=dict(response.headers))
-    return func.HttpResponse(json.dumps(response.body), status_code=response.status, mimetype="application/json", headers=dict(response.headers))
+        return func.HttpResponse(response.content, status_code=response.status, headers=headers)
+    return func.HttpResponse(json.dumps(response.body), status_code=response.status, mimetype="application/json", headers=headers)
 
 
 def _function(route: Route):

@@ -11,9 +11,8 @@ import signal
 
 from aiohttp import web
 
-from media_relay.app import add_relay_routes
+from media_relay.app import relay_app
 from media_relay.signaling import Relay
-from rehearse.adapters.aiohttp_edge import json_errors
 from rehearse.adapters.telemetry import setup_tracing
 from rehearse.app import follow_ups
 from rehearse.app.voice import prepare_voice
@@ -29,9 +28,7 @@ async def serve(settings: Settings) -> None:
         await asyncio.to_thread(lambda: (world.recognizer, world.turn_model))
         await prepare_voice(world.synthesizer)
     relay = Relay(world)
-    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_body_bytes)
-    add_relay_routes(app, world, relay)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(relay_app(world, relay), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     logging.getLogger("rehearse.relay").info("relay listening on %s:%s", settings.host, settings.port)

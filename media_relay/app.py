@@ -6,10 +6,18 @@ from aiohttp import web
 
 from media_relay.signaling import Relay
 from rehearse import tracing
-from rehearse.adapters.aiohttp_edge import api_request
+from rehearse.adapters.aiohttp_edge import api_request, json_errors, send_security_headers
 from rehearse.app.http_api import parse_json_body
 from rehearse.app.world import World
 from rehearse.security.tokens import bearer_token
+
+
+def relay_app(world: World, relay: Relay) -> web.Application:
+    """The relay on its own (the Container App): its routes, JSON errors, and the API's security headers on every reply."""
+    app = web.Application(middlewares=[json_errors], client_max_size=world.settings.max_body_bytes)
+    send_security_headers(app)
+    add_relay_routes(app, world, relay)
+    return app
 
 
 def add_relay_routes(app: web.Application, world: World, relay: Relay) -> None:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from media_relay.app import add_relay_routes
 from media_relay.signaling import Relay
-from rehearse.adapters.aiohttp_edge import api_request, json_errors, json_response
+from rehearse.adapters.aiohttp_edge import api_request, json_errors, json_response, page_headers_for, send_security_headers
 from rehearse.adapters.local.pubsub_hub import PATH as PUBSUB_PATH
 from rehearse.adapters.local.pubsub_hub import LocalPubSubHub
 from rehearse.adapters.telemetry import setup_tracing
@@ -45,6 +45,7 @@ def build_app(world: World, hub: LocalPubSubHub) -> web.Application:
     limit = world.settings.max_body_bytes
     app = web.Application(middlewares=[json_errors], client_max_size=limit)
     app["world"], app["relay"], app["hub"] = world, relay, hub
+    send_security_headers(app, page_headers_for(world.settings))
 
     def operation(name: str):
         async def handler(request: web.Request) -> web.Response:

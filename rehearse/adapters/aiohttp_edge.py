@@ -1,13 +1,17 @@
-"""aiohttp edge shared by the relay and the embedded default: JSON errors, bounded bodies, framework-neutral requests."""
+"""aiohttp edge shared by the relay and the embedded default: JSON errors, bounded bodies, framework-neutral requests,
+security headers on every reply."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from rehearse.app.http_api import ApiRequest, ApiResponse, error_response
 from rehearse.domain.errors import BodyTooLarge, RehearseError
+from rehearse.security.headers import API_HEADERS, NOSNIFF, connect_sources, page_headers, with_defaults
+from rehearse.settings import Settings
 
 log = logging.getLogger("rehearse")
 
@@ -19,7 +23,33 @@ _PAGE_ROUTE = "/{name}"  # the embedded default's GET catch-all for the page's f
 def json_response(response: ApiResponse) -> web.Response:
     if response.content is not None:  # not JSON (a recording, a page): the bytes and the handler's headers, as they are
         return web.Response(body=response.content, status=response.status, headers=response.headers)
-    return web.json_response(response.body, status=response.status, headers={"Cache-Control": "no-store", **response.headers})
+    return web.json_response(response.body, status=response.status, headers=response.headers)  # no-store: send_security_headers
+
+
+def send_security_headers(app: web.Application, page: Mapping[str, str] | None = None) -> None:
+    """Every reply of the app carries the security headers (rehearse/security/headers.py), whatever made it: a handler,
+    an error, a static file, a WebSocket handshake. page: the headers of the page's files (the embedded default
+    serves web/ on every path outside the API); without it, every reply is the API's."""
+
+    async def add(request: web.Request, response: web.StreamResponse) -> None:
+        defaults = page if page is not None and not request.path.startswith(_JSON_PATHS) else API_HEADERS
+        missing = {name: value for name, value in with_defaults(response.headers, defaults).items() if name not in response.headers}
+        response.headers.update(missing)
+        response.headers[NOSNIFF] = "nosniff"
+
+    app.on_response_prepare.append(add)
+
+
+def page_headers_for(settings: Settings) -> dict[str, str]:
+    """The page's headers for these settings: it may connect to the relay and, in Azure, to Web PubSub."""
+    azure = settings.world == "azure"
+    return page_headers(
+        connect_sources(
+            relay_url=settings.relay_public_url or None,
+            pubsub_endpoint=settings.webpubsub_endpoint if azure else None,
+            pubsub_connection_string=settings.webpubsub_connection_string if azure else None,
+        )
+    )
 
 
 @web.middleware

@@ -27,7 +27,7 @@ def followed_up(app_url, tmp_path_factory, artifacts):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=browser_args(wav))
         page = browser.new_page(viewport=DESKTOP)
         start_interview(page, app_url, 2, follow_ups="1")
-        page.wait_for_function("window.rehearse.metrics.questions.length >= 2", timeout=120_000, polling=100)
+        page.wait_for_function("() => window.rehearse.metrics.questions.length >= 2", timeout=120_000, polling=100)
         page.screenshot(path=str(artifacts / "browser-follow-up.png"), full_page=True)
         seen = page.evaluate(
             """() => ({

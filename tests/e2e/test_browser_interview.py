@@ -74,7 +74,7 @@ def axe_violations(page: Page) -> list[dict]:
     """axe-core's serious and critical violations on the page as it is (WCAG 2.x A and AA, colour contrast included)."""
     assert AXE.exists(), "axe-core is missing: `npm ci` installs it (make test does)"
     if not page.evaluate("() => !!window.axe"):
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text())  # as DevTools would: the page's policy refuses an injected inline <script>
     # A cue fading in or out is mid-way between transparent and opaque for a moment: its contrast is checked once the
     # page's finite animations and transitions have settled (endless ones, such as the connecting dot, are skipped).
     found = page.evaluate(
@@ -126,7 +126,7 @@ class Walk:
     def setup(self, app_url: str) -> None:
         page = self.page
         page.goto(app_url)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 4")
         self.seen["themes"] = self.theme_toggle()
         self.seen["setup_controls"] = self.js(
             """() => ({
@@ -148,7 +148,7 @@ class Walk:
         self.check_page("setup")
 
         page.click("#mic-check")
-        page.wait_for_function("+document.querySelector('#mic-level').getAttribute('aria-valuenow') > 0", timeout=10_000)
+        page.wait_for_function("() => +document.querySelector('#mic-level').getAttribute('aria-valuenow') > 0", timeout=10_000)
         self.seen["meter_now"] = int(page.get_attribute("#mic-level", "aria-valuenow"))
         page.click("#mic-test")
         page.wait_for_selector("#mic-playback-row:not([hidden])", timeout=10_000)
@@ -167,19 +167,19 @@ class Walk:
         """The system's theme until the toggle is used; the toggle's choice survives a reload."""
         page = self.page
         page.emulate_media(color_scheme="dark")
-        page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         follows_system = self.js("() => document.documentElement.dataset.theme")
         page.emulate_media(color_scheme="light")
         page.click("#theme-toggle")
         chosen = self.js("() => [document.documentElement.dataset.theme, localStorage.getItem('rehearse.theme'), document.querySelector('#theme-toggle').getAttribute('aria-pressed')]")
         page.reload()
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 4")
         after_reload = self.js("() => document.documentElement.dataset.theme")
         page.click("#theme-toggle")
         back = self.js("() => document.documentElement.dataset.theme")
         self.js("() => localStorage.removeItem('rehearse.theme')")  # the rest of the walk follows the emulated scheme
         page.reload()
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 4")
         return {"follows_system": follows_system, "chosen": chosen, "after_reload": after_reload, "back": back}
 
     # -- the live interview ---------------------------------------------------------------------------------------------
@@ -243,12 +243,12 @@ class Walk:
         resumed = int(page.get_attribute("#answer-timer", "data-seconds"))
         self.js("() => window.rehearse.pc.getSenders().forEach(s => { if (s.track) s.track.enabled = true; })")
         page.keyboard.press("n")
-        page.wait_for_function("document.querySelector('#progress').textContent.trim() === 'Question 2 of 2'", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('#progress').textContent.trim() === 'Question 2 of 2'", timeout=30_000)
         reset = int(page.get_attribute("#answer-timer", "data-seconds"))
         self.seen["keys"] = {"dialog_opened": opened, "escape_kept_going": closed, "before_repeat": before, "paused_at": paused_at,
                              "paused_later": still, "resumed_at": resumed, "after_next": reset}
         # The second answer: wait for its first line, then end from the keyboard and confirm in the dialog.
-        page.wait_for_function("document.querySelectorAll('#transcript .q-group').length >= 2 && document.querySelector('#transcript .q-group:nth-child(2) .line.final')", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('#transcript .q-group').length >= 2 && document.querySelector('#transcript .q-group:nth-child(2) .line.final')", timeout=60_000)
         page.focus("#transcript")
         page.keyboard.press("e")
         page.keyboard.press("Tab")  # from "Keep going" to "End interview"
@@ -339,8 +339,8 @@ class Walk:
         )
         assert target is not None, f"question {group + 1} has no recorded line"
         page.click(".line.final[data-picked=yes] .line-play")
-        page.wait_for_function("window.__seeked !== null", timeout=15_000)
-        page.wait_for_function("!document.querySelector('#replay-audio').paused || document.querySelector('#replay-audio').readyState >= 1")
+        page.wait_for_function("() => window.__seeked !== null", timeout=15_000)
+        page.wait_for_function("() => !document.querySelector('#replay-audio').paused || document.querySelector('#replay-audio').readyState >= 1")
         state = self.js(
             """() => {
                 const audio = document.querySelector('#replay-audio');

@@ -24,7 +24,7 @@ def start_interview(page, app_url: str, questions: int, follow_ups: str | None =
     """The setup page, as a candidate fills it: the software engineer's first `questions` questions, and how many
     follow-ups (the deployment's default unless given)."""
     page.goto(app_url)
-    page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+    page.wait_for_function("() => document.querySelectorAll('#role option').length >= 4")
     page.select_option("#role", "software_engineer")
     page.fill("#question-count", str(questions))
     if follow_ups is not None:
@@ -54,7 +54,7 @@ def _interview(app_url: str, wav, questions: int, until: str, timeout_ms: int = 
 def silent(app_url, tmp_path_factory):
     wav = write_wav(tmp_path_factory.mktemp("audio") / "silence.wav", np.zeros(RATE * 30, np.int16), RATE)
     # the interviewer reads question 1 out to the end and starts listening
-    return _interview(app_url, wav, 2, "document.body.dataset.interviewState === 'listening'")
+    return _interview(app_url, wav, 2, "() => document.body.dataset.interviewState === 'listening'")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def paused(app_url, tmp_path_factory):
     pause = np.zeros(int(1.5 * RATE), np.int16)
     answer = np.concatenate((lead, speak(FIRST, RATE), pause, speak(SECOND, RATE), np.zeros(RATE * 40, np.int16)))
     wav = write_wav(tmp_path_factory.mktemp("audio") / "paused.wav", answer, RATE)
-    return _interview(app_url, wav, 2, "window.rehearse.metrics.questions.length >= 2")
+    return _interview(app_url, wav, 2, "() => window.rehearse.metrics.questions.length >= 2")
 
 
 def test_the_interviewers_own_voice_does_not_interrupt_it(silent):

@@ -41,7 +41,7 @@ def run(app_url, tmp_path_factory):
         page.on("response", lambda r: created.append(r.json()) if r.url.endswith("/api/sessions") and r.status == 201 else None)
         page.goto(app_url)
         page.evaluate("c => localStorage.setItem('rehearse.candidate', JSON.stringify(c))", earlier)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 1")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 1")
         page.check("input[name=source][value=job]")
         page.fill("#job-description", JOB)
         counter = page.inner_text("#job-count")

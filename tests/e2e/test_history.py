@@ -216,7 +216,7 @@ def run(app_url, past, artifacts, tmp_path_factory):
         page.screenshot(path=str(artifacts / "history-desktop.png"), full_page=True)
         for key in ("structure", "clarity", "confidence"):
             page.check(f"#history-show-{key}")
-        page.wait_for_function("document.getAnimations().length === 0")
+        page.wait_for_function("() => document.getAnimations().length === 0")
         seen["contrast_light"] = _contrast(page, "#history")
 
         # Export: the newest report as a printable page in a new tab
@@ -287,9 +287,9 @@ def run(app_url, past, artifacts, tmp_path_factory):
         # A phone, in the dark theme, every score drawn
         page.set_viewport_size({"width": 360, "height": 740})
         page.emulate_media(color_scheme="dark")
-        page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
-        page.wait_for_function("+document.querySelector('#history-chart').getAttribute('width') < 360")  # redrawn for the phone
-        page.wait_for_function("document.getAnimations().length === 0")  # colours have finished their transitions
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+        page.wait_for_function("() => +document.querySelector('#history-chart').getAttribute('width') < 360")  # redrawn for the phone
+        page.wait_for_function("() => document.getAnimations().length === 0")  # colours have finished their transitions
         seen["mobile"] = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, width: window.innerWidth, theme: document.documentElement.dataset.theme})")
         seen["contrast_dark"] = _contrast(page, "#history")
         page.screenshot(path=str(artifacts / "history-mobile.png"), full_page=True)

@@ -20,7 +20,7 @@ def _try_microphone(app_url: str, args: list[str], permissions: list[str], scree
         posted: list[str] = []
         page.on("request", lambda r: posted.append(r.url) if r.method == "POST" and r.url.endswith("/api/sessions") else None)
         page.goto(app_url)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 1")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 1")
         page.click("#mic-check")
         page.wait_for_selector("#mic-help:not([hidden])", timeout=10_000)
         check = {"kind": page.get_attribute("#mic-help", "data-kind"), "role": page.get_attribute("#mic-help", "role"), "text": page.inner_text("#mic-help")}

@@ -50,7 +50,7 @@ def test_an_interview_runs_through_the_turn_server(turn_app, tmp_path):
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(turn_app)
-        page.wait_for_function("document.querySelectorAll('#role option').length >= 4")
+        page.wait_for_function("() => document.querySelectorAll('#role option').length >= 4")
         page.select_option("#role", "software_engineer")
         page.fill("#question-count", "1")
         page.click("#start")

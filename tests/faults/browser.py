@@ -49,7 +49,7 @@ class FaultyPage:
         await page.route("**/api/sessions", self._create)
         await page.route("**/api/sessions/*/offer", self._offer)
         await page.goto(self.app_url)
-        await page.wait_for_function("document.querySelectorAll('#role option').length >= 1")
+        await page.wait_for_function("() => document.querySelectorAll('#role option').length >= 1")
         await page.click("#start")
         return self
 
