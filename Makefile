@@ -35,7 +35,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-install: system $(VENV)/.runtime
+install: system $(VENV)/.runtime $(VENV)/.project
 install-dev: install $(VENV)/.dev
 
 $(VENV)/bin/python:
@@ -44,6 +44,13 @@ $(VENV)/bin/python:
 
 $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The project itself, editable (the venv runs this folder's code): `.venv/bin/rehearse` works from any folder. The
+# build backend comes from the package registry in this step; the build is not isolated, so nothing else is fetched.
+$(VENV)/.project: pyproject.toml $(VENV)/.runtime
+	$(PY) -m pip install --quiet "setuptools==84.2.1"
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
