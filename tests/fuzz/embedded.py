@@ -94,6 +94,10 @@ def settings_for(data_dir: Path, **overrides: Any) -> Settings:
         "whisper_model_dir": MODEL_DIR,
         "embedder_model_dir": EMBEDDER_DIR,
         "preload_models": False,
+        # Hypothesis creates hundreds of sessions from 127.0.0.1: the hourly limits against cost abuse would answer
+        # 429 to the fuzzing itself (tests/quotas test the limits).
+        "quota_sessions_per_address_per_hour": 1_000_000,
+        "quota_sessions_per_candidate_per_hour": 1_000_000,
         **overrides,
     }
     return Settings(**values)
