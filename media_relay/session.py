@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from media_relay import jitter
 from media_relay.audio_limit import AudioLimit
 from media_relay.frames import AudioFanOut, AudioTail, Frame
+from media_relay.ownership import Ownership
 from media_relay.recorder import AnswerRecorder
 from media_relay.tracks import InterviewerVoice, pump_candidate_audio
 from rehearse import tracing
@@ -26,6 +27,7 @@ from rehearse.app.live_cues import cue_engine_for
 from rehearse.app.sessions import TranscriptWriter
 from rehearse.app.world import World
 from rehearse.domain.errors import InvalidRequest, InvalidSdp
+from rehearse.domain.lease import LeaseLost
 from rehearse.domain.model import PHRASES_PER_CONNECTION, Recording, Segment, Session, recording_name, segment_id_for
 from rehearse.interview import channel_messages as msg
 from rehearse.interview import conductor as flow
@@ -48,9 +50,11 @@ def _ice_servers(configured: list[dict]) -> list[RTCIceServer]:
 
 
 class RelaySession:
-    def __init__(self, session: Session, world: World, on_closed: Callable[[RelaySession], None]) -> None:
+    def __init__(self, session: Session, world: World, on_closed: Callable[[RelaySession], None], replica: str = "relay") -> None:
         self.session_id = session.session_id
         self._world = world
+        # the session's lease across replicas: taken in accept(), checked before every write (media_relay/ownership.py)
+        self._ownership = Ownership(world.store, session.session_id, replica, on_lost=lambda: self._spawn(self.close()))
         self._on_closed = on_closed
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=_ice_servers(world.settings.ice_servers_for(f"relay-{session.session_id}"))))
         self._voice = InterviewerVoice()
@@ -79,7 +83,7 @@ class RelaySession:
         self._last_voiced_s = 0.0  # the latest voiced frame's audio time (the recognizer's clock)
         self._turn_ended_after_voice_ms: int | None = None  # set by a turn end, taken by what is said next
         self._recorder: AnswerRecorder | None = None  # the answer being recorded, with the candidate's consent
-        self._writer: TranscriptWriter | None = None  # this connection's finals, from accept() on
+        self._writer: TranscriptWriter | None = None  # this connection's finals, from its first write on (_may_write)
 
     @property
     def voice_frames_sent(self) -> int:
@@ -105,11 +109,12 @@ class RelaySession:
         if self._stream is None:
             await self.close()
             raise InvalidSdp("the offer's audio m-line carries no track the relay can receive")
+        await self._ownership.take()  # another replica's connection to this session, if any, stops writing and closes
+        self._spawn(self._ownership.keep())
         session = await self._world.sessions.open_connection(self.session_id)
         quotas = self._world.quotas
         allowance = AudioAllowance(quotas.limits.answer_audio_s, quotas.limits.interview_audio_s, await quotas.audio_used_s(self.session_id))
         self._limit = AudioLimit(allowance, partial(quotas.add_audio, self.session_id), self._refuse, self._spawn)
-        self._writer = await self._world.sessions.transcript_writer(self.session_id)
         self._phrase_base = session.connections * PHRASES_PER_CONNECTION
         self._conductor = flow.InterviewConductor(session, cues=cue_engine_for(session.role))
         if (current := session.question_at(session.current_question)) is not None:  # ready by the time the page says hello
@@ -255,7 +260,7 @@ class RelaySession:
             return  # begun after the interview ended: the words belong to no answer
         phrase_id = self._phrase_base + hyp.phrase_id
         question_id = conductor.question_id(conductor.question_for(hyp.start))
-        if not hyp.text.strip() or self._writer is None:
+        if not hyp.text.strip():
             self._send(msg.PartialOut(phrase_id=phrase_id, question_id=question_id, text="", words=[]))
             return
         # each phrase its own span, under this connection's offer: the data channel carries no trace context
@@ -276,6 +281,9 @@ class RelaySession:
                 prosody=hyp.prosody,
             )
             async with self._delivery:  # not in the middle of a replay: finals reach the page in seq order
+                if not await self._may_write():
+                    log.warning("session %s: phrase %s is not persisted: another connection holds the session", self.session_id, phrase_id)
+                    return
                 segment = await self._writer.record(segment)  # persisted before it is announced
                 self._send_final(segment)
 
@@ -305,6 +313,8 @@ class RelaySession:
                 self._dispatch(flow.Control(message.type, now))
 
     async def _resume(self, after_seq: int) -> None:
+        if not await self._may_write():  # a replica taking over replays once the one before has persisted its last finals
+            return
         async with self._delivery:
             transcript = await self._world.sessions.transcript(self.session_id)
             for segment in transcript:
@@ -379,6 +389,8 @@ class RelaySession:
         self._dispatch(flow.Spoken(ask, self._timeline.seconds))
 
     async def _decide_follow_up(self, token: int, question, text: str, asked, most: int) -> None:
+        if not await self._may_write():  # the follow-up is recorded before it is said
+            return
         after_seq = self._writer.last_seq if self._writer is not None else 0
         chosen, session = await follow_ups.decide(self._world, self._conductor.session, question, text, asked, most, after_seq)
         self._dispatch(flow.FollowUpDecided(token, chosen, session))
@@ -410,6 +422,8 @@ class RelaySession:
                 log.warning("session %s: finals of question %s are late; moving on", self.session_id, question_id)
         if saving:  # the recording is listed by the time the answer is reported closed
             await asyncio.wait(saving, timeout=15)
+        if not await self._may_write():  # the connection holding the session now closes it
+            return
         try:
             session = await self._world.sessions.close_answer(self.session_id, index, reason)
         except Exception:
@@ -460,15 +474,29 @@ class RelaySession:
                 self._send(msg.PingOut(t=stamp, rtt_ms=pings.rtt_ms, ping_loss=pings.loss, state=state.value))
 
     async def _release_quotas(self) -> None:
-        """The audio heard so far joins the session's count, and the candidate's live hold is given back."""
+        """The audio heard so far joins the session's count, and the candidate's live hold is given back (unless the
+        session lives on in another replica's connection, which holds it now)."""
         try:
             if self._limit is not None:
                 await self._limit.flush()
+            if self._ownership.lost:
+                return
             await self._world.quotas.release_live(self._conductor.session.candidate_id, self.session_id)
         except Exception:  # the hold expires by itself (rehearse/app/quotas.py); closing must go on
             log.warning("session %s: could not release its quotas", self.session_id, exc_info=True)
 
     # -- plumbing --------------------------------------------------------------------------------------------------
+    async def _may_write(self) -> bool:
+        """Whether this connection may write the session now (waiting out a take-over's handover first); the first
+        time it may, its transcript writer numbers on from the stored transcript, the previous holder's finals included."""
+        try:
+            await self._ownership.before_write()
+        except LeaseLost:
+            return False
+        if self._writer is None:
+            self._writer = await self._world.sessions.transcript_writer(self.session_id)
+        return True
+
     def _send(self, message: BaseModel) -> None:
         channel = self._channel
         if channel is not None and channel.readyState == "open":
@@ -507,5 +535,6 @@ class RelaySession:
                 await asyncio.wait({task}, timeout=10)
             else:
                 task.cancel()
+        await self._ownership.release()  # the last finals are persisted: a connection taking over need not wait
         self._on_closed(self)
         self._close_done.set()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import socket
 
 from aiortc import sdp as aiortc_sdp
 from aiortc.codecs import CODECS
@@ -27,6 +29,7 @@ class Relay:
         self._world = world
         self.live: dict[str, RelaySession] = {}
         self.accepting = True
+        self.replica = f"{socket.gethostname()}:{os.getpid()}"  # names this process in the sessions' leases (and logs)
         self._idle = asyncio.Event()  # set when no session is live
 
     async def offer(self, session_id: str, body: object) -> dict[str, str]:
@@ -46,7 +49,7 @@ class Relay:
         if previous is not None:  # a reconnect takes over; the old connection flushes its finals first (and its hold)
             await previous.close()
         await self._world.quotas.hold_live(session.candidate_id, session_id)  # QuotaExceeded (429) past the candidate's limit
-        relay_session = RelaySession(session, self._world, self._forget)
+        relay_session = RelaySession(session, self._world, self._forget, self.replica)
         self.live[session_id] = relay_session
         try:
             answer = await relay_session.accept(body["sdp"], body["type"])

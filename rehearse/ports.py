@@ -37,6 +37,14 @@ class Store(Protocol):
         count. A missing or expired counter (its `expires_at`, Unix seconds, passed) starts again from 0 and expires at
         the given `expires_at`; the document is {"count", "expires_at"} and goes away by itself after it (quotas)."""
 
+    async def get_lease(self, session_id: str) -> tuple[dict[str, Any], str] | None:
+        """The session's lease (rehearse/domain/lease.py) and its etag, or None. It lives with the session's document
+        (container `sessions`), so deleting the session removes it."""
+
+    async def put_lease(self, session_id: str, lease: dict[str, Any], etag: str | None) -> str:
+        """Write the session's lease only if the stored one still has `etag` (None: only if there is none yet), atomically
+        across processes and replicas; raise ConcurrencyConflict otherwise. Returns the new etag."""
+
     async def close(self) -> None: ...
 
 

@@ -158,3 +158,37 @@ async def test_counters_go_with_their_partition(store: Store) -> None:
     await store.increment("quotas", "s1", "llm", 1, time.time() + 60)
     assert await store.delete_partition("quotas", "s1") == 1
     assert await store.get("quotas", "s1", "llm") is None
+
+
+# -- the session lease (rehearse/domain/lease.py): written only on the etag it was read with, across replicas ------------
+async def test_a_lease_is_created_only_where_there_is_none(store: Store) -> None:
+    assert await store.get_lease("s1") is None
+    etag = await store.put_lease("s1", {"holder": "a/1", "expires_at": 5.0}, None)
+    assert await store.get_lease("s1") == ({"holder": "a/1", "expires_at": 5.0}, etag)
+    with pytest.raises(ConcurrencyConflict):
+        await store.put_lease("s1", {"holder": "b/1", "expires_at": 6.0}, None)
+    assert (await store.get_lease("s1"))[0]["holder"] == "a/1"
+
+
+async def test_a_lease_is_replaced_only_on_the_etag_it_was_read_with(store: Store) -> None:
+    first = await store.put_lease("s1", {"holder": "a/1"}, None)
+    second = await store.put_lease("s1", {"holder": "b/1"}, first)
+    with pytest.raises(ConcurrencyConflict):
+        await store.put_lease("s1", {"holder": "c/1"}, first)
+    assert await store.get_lease("s1") == ({"holder": "b/1"}, second)
+
+
+async def test_of_racing_take_overs_exactly_one_wins(store: Store) -> None:
+    etag = await store.put_lease("s1", {"holder": "a/1"}, None)
+    outcomes = await asyncio.gather(*(store.put_lease("s1", {"holder": f"r{i}/1"}, etag) for i in range(8)), return_exceptions=True)
+    winners = [o for o in outcomes if isinstance(o, str)]
+    assert len(winners) == 1 and all(isinstance(o, ConcurrencyConflict) for o in outcomes if not isinstance(o, str))
+    assert (await store.get_lease("s1"))[1] == winners[0]
+
+
+async def test_a_lease_is_its_sessions_and_goes_with_it(store: Store) -> None:
+    await store.put_lease("s1", {"holder": "a/1"}, None)
+    await store.put_lease("s2", {"holder": "b/1"}, None)
+    assert (await store.get_lease("s2"))[0] == {"holder": "b/1"}
+    await store.delete_partition("sessions", "s1")
+    assert await store.get_lease("s1") is None and await store.get_lease("s2") is not None

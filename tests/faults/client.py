@@ -67,9 +67,10 @@ class MicrophoneTrack(PacedAudioTrack):
     def __init__(self, microphone: Microphone) -> None:
         super().__init__()
         self._microphone = microphone
+        self.muted = False  # silence from now on: this connection's path no longer carries the candidate's voice
 
     def next_pcm(self, at: float) -> np.ndarray:
-        return self._microphone.frame_at(at)
+        return np.zeros(FRAME, np.int16) if self.muted else self._microphone.frame_at(at)
 
 
 @dataclass
@@ -93,6 +94,8 @@ class FaultClient:
     follow_up_answers: dict[int, np.ndarray] = field(default_factory=dict)
     connections: int = 0
     lost_at_ms: list[float] = field(default_factory=list)
+    stale: list[Received] = field(default_factory=list)  # what older connections still said after the client moved on
+    answered_ms: dict[int, float] = field(default_factory=dict)  # connection number -> when its offer was answered (Unix ms)
     session: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -192,7 +195,8 @@ class FaultClient:
         self.connections += 1
         number = self.connections
         pc = RTCPeerConnection()
-        pc.addTransceiver(MicrophoneTrack(self.microphone), direction="sendrecv")
+        self._track = MicrophoneTrack(self.microphone)
+        pc.addTransceiver(self._track, direction="sendrecv")
         channel = pc.createDataChannel("rehearse")
         opened = asyncio.Event()
 
@@ -211,6 +215,8 @@ class FaultClient:
         def on_message(raw):
             if number == self.connections:
                 self._on_message(json.loads(raw), number)
+            else:
+                self.stale.append(Received(json.loads(raw), time.time() * 1000, number))
 
         self._pc, self._channel = pc, channel
         try:
@@ -226,6 +232,7 @@ class FaultClient:
                 self.ended.set()
             if r.status != 200:
                 raise ConnectionError(answer)
+            self.answered_ms[number] = time.time() * 1000
             sdp = self.link.route(answer["sdp"]) if self.link is not None else answer["sdp"]
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
             await self._until_open(pc, opened)

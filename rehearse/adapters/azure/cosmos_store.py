@@ -23,6 +23,8 @@ CONTAINERS: tuple[str, ...] = (
 # "history" is the one container partitioned by candidate id: its partition key path is the same /session_id, whose value
 # there is the candidate's id (the Store's partition argument), so every container keeps one partition key path.
 PARTITION_KEY_PATH = "/session_id"
+# The session's lease is a document beside the session's own (same container and partition): it goes with the session.
+LEASES, LEASE_ID = "sessions", "lease"
 
 _SYSTEM_KEYS = frozenset({"_rid", "_self", "_etag", "_attachments", "_ts"})
 # The caller's own values for names Cosmos or this adapter give a meaning to; see _to_item. `ttl` is among them
@@ -144,6 +146,20 @@ class CosmosStore:
             except (CosmosResourceExistsError, CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
                 await asyncio.sleep(random.uniform(0, 0.005 * min(attempt + 1, 10)))
         raise ConcurrencyConflict(f"{container}/{doc_id} kept changing; try again")
+
+    async def get_lease(self, session_id: str) -> tuple[dict[str, Any], str] | None:
+        return await self.get(LEASES, session_id, LEASE_ID)
+
+    async def put_lease(self, session_id: str, lease: dict[str, Any], etag: str | None) -> str:
+        """Create (none may exist) or replace on the etag: Cosmos makes either atomic within the partition."""
+        proxy = await self._container(LEASES)
+        item = _to_item(lease, LEASE_ID, session_id)
+        try:
+            if etag is None:
+                return (await proxy.create_item(item))["_etag"]
+            return (await proxy.replace_item(LEASE_ID, item, etag=etag, match_condition=MatchConditions.IfNotModified))["_etag"]
+        except (CosmosResourceExistsError, CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
+            raise ConcurrencyConflict(f"the lease of session {session_id} changed since it was read") from None
 
     async def close(self) -> None:
         await self._client.close()

@@ -13,6 +13,9 @@ from typing import Any
 
 from rehearse.domain.errors import ConcurrencyConflict
 
+# The session's lease lives beside the session's document (same container and partition): deleting the session deletes it.
+LEASES, LEASE_ID = "sessions", "lease"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     container TEXT NOT NULL,
@@ -137,6 +140,34 @@ class SqliteStore:
                 self._db.execute("ROLLBACK")
                 raise
         return counter["count"]
+
+    async def get_lease(self, session_id: str) -> tuple[dict[str, Any], str] | None:
+        return await self.get(LEASES, session_id, LEASE_ID)
+
+    async def put_lease(self, session_id: str, lease: dict[str, Any], etag: str | None) -> str:
+        return await asyncio.to_thread(self._put_lease, session_id, lease, etag)
+
+    def _put_lease(self, session_id: str, lease: dict[str, Any], etag: str | None) -> str:
+        # BEGIN IMMEDIATE: the read and the write are one step for every process on the file (another replica waits)
+        new_etag = uuid.uuid4().hex
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?", (LEASES, session_id, LEASE_ID)
+                ).fetchone()
+                if (row[0] if row else None) != etag:
+                    raise ConcurrencyConflict(f"the lease of session {session_id} changed since it was read")
+                self._db.execute(
+                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+                    (LEASES, session_id, LEASE_ID, new_etag, json.dumps(lease, separators=(",", ":"))),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return new_etag
 
     async def close(self) -> None:
         with self._lock:
