@@ -86,3 +86,60 @@ def test_the_old_replica_closes_the_connection_it_no_longer_holds_within_seconds
 def test_transcript_flows_again_soon_after_the_handover(moved_mid_answer):
     handover = moved_mid_answer["client"].handover_ms(2)
     assert handover is not None and handover < 5000, handover
+
+
+@pytest.fixture(scope="module")
+async def alternating(replicas, moved_mid_answer):
+    """(c) Both replicas alive, the page moving every few seconds: its offers alternate between them."""
+    apps, proxy = replicas
+    before = len(proxy.offers)
+    client = MovingClient(proxy.base_url, [spoken(STORY)])
+    run = asyncio.ensure_future(client.run(ONE_QUESTION, timeout_s=150))
+    await until(lambda: len(client.finals) >= 1, 60, "a final before the first move")
+    for _ in range(3):
+        client.move()
+        moved = len(client.left)
+        await until(lambda: client.connections > moved and client.connections in client.answered_ms, 20, "the next connection")  # noqa: B023
+        await asyncio.sleep(4)
+    await run
+    return {"client": client, "stored": await client.stored(), "offers": proxy.offers[before:]}
+
+
+def test_a_page_alternating_between_replicas_loses_and_repeats_nothing(alternating):
+    client, stored = alternating["client"], alternating["stored"]
+    offers = alternating["offers"]
+    assert len(offers) >= 4 and all(a != b for a, b in zip(offers, offers[1:], strict=False)), offers
+    assert stored["status"] == "ended"
+    assert_nothing_lost_or_repeated(client, stored)
+
+
+def test_each_replica_left_behind_closes_its_connection_within_seconds(alternating):
+    client = alternating["client"]
+    for left in client.left:
+        assert left.closed_ms is not None, f"connection {left.connection} was never closed by its replica"
+        assert left.closed_ms - client.answered_ms[left.connection + 1] <= LET_GO_S * 1000, left
+
+
+@pytest.fixture(scope="module")
+async def holder_killed(replicas, alternating):
+    """(b) The replica holding the session is killed (SIGKILL) mid-answer; the page reconnects to the other one."""
+    apps, proxy = replicas
+    client = MovingClient(proxy.base_url, [spoken(STORY[:5])])
+    run = asyncio.ensure_future(client.run(ONE_QUESTION, timeout_s=150))
+    await until(lambda: len(client.finals) >= 1, 60, "a final before the kill")
+    holder = proxy.offers[-1]
+    apps[holder].kill()
+    killed_ms = time.time() * 1000
+    await run
+    return {"client": client, "stored": await client.stored(), "holder": holder, "offers": list(proxy.offers), "killed_ms": killed_ms}
+
+
+def test_the_holding_replica_killed_the_other_resumes_with_nothing_lost_or_repeated(holder_killed):
+    client, stored = holder_killed["client"], holder_killed["stored"]
+    assert holder_killed["offers"][-1] != holder_killed["holder"]
+    assert stored["status"] == "ended"
+    assert_nothing_lost_or_repeated(client, stored)
+    assert any(r.received_ms > holder_killed["killed_ms"] for r in client.received if r.message["type"] == "transcript"), \
+        "the answer went on being transcribed on the surviving replica"
+    handover = client.handover_ms(client.connections)
+    assert handover is not None and handover < 8000, handover
