@@ -6,6 +6,9 @@ transcript_latency_ms  relay receipt of the audio frame that completed a word ->
 final_latency_ms       relay receipt of a phrase's last voiced frame -> its final text rendered in the DOM
 recognizer_rtf         processing time / audio time, for the streaming pass and the accurate pass
 word_recall            share of the spoken words found in the finals the page showed
+word_error_rate        (substitutions + deletions + insertions) / spoken words of those finals: words nobody said count
+                         (both for the synthetic answer and for recordings of real people, bench/human_speech.py;
+                         --speech-only stops after these)
 concurrent_sessions_max  the most candidates one app process carries within 400 ms p95 (bench/load.py; both recognizers)
 cpu_per_session          the fraction of a core one live session costs there (the load run takes ~6 min; --skip-load)
 store_ops_per_phrase     Store operations to persist one final; store_ops_per_answer: to close one answer (bench/store_ops.py)
@@ -31,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.stats import percentiles
-from tests.support.audio import recall, speak, write_wav
+from tests.support.audio import recall, speak, word_error_rate, write_wav
 from tests.support.server import MODEL_DIR, running_app
 
 UTTERANCES = [
@@ -83,7 +86,30 @@ def build_audio(rate: int) -> tuple[np.ndarray, list[np.ndarray]]:
     return np.concatenate(pieces), speeches
 
 
-def browser_metrics(base_url: str, wav: Path, duration_s: float) -> dict:
+def transcript_accuracy(said: str, shown: str, **labels) -> list[dict]:
+    """word_recall and word_error_rate of what the page showed against what was said (tests.support.audio.words_of:
+    digits and abbreviations spelled out, hesitations left out of both sides)."""
+    return [
+        {"metric": "word_recall", "value": round(recall(said, shown), 3), "unit": "fraction", **labels},
+        {
+            "metric": "word_error_rate", "value": round(word_error_rate(said, shown), 3), "unit": "fraction", "target": 0.08,
+            "scoring": "normalised words; hesitations (um, uh, er, ah, hmm) left out of both sides", **labels,
+        },
+    ]
+
+
+def answer_in_browser(audio48: np.ndarray, min_finals: int = len(UTTERANCES) // 2) -> dict:
+    """The page's metrics once a candidate has answered one question with `audio48` (48 kHz) as their microphone. The
+    end of the turn is silence alone here, so that the model does not end the answer at a pause (turn-taking is
+    bench/conversation.py's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        wav = write_wav(tmp_path / "answer.wav", audio48, 48000)
+        with running_app(tmp_path / "data", tmp_path / "server.log", REHEARSE_TURN_MODEL="none") as (base, _proc):
+            return browser_metrics(base, wav, audio48.size / 48000, min_finals)
+
+
+def browser_metrics(base_url: str, wav: Path, duration_s: float, min_finals: int = len(UTTERANCES) // 2) -> dict:
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.test_browser_interview import CHROMIUM, browser_args
@@ -97,7 +123,7 @@ def browser_metrics(base_url: str, wav: Path, duration_s: float) -> dict:
         page.fill("#question-count", "1")
         page.click("#start")
         started = time.time()
-        page.wait_for_function(f"() => window.rehearse && window.rehearse.metrics.finals.length >= {len(UTTERANCES) // 2}", timeout=240_000, polling=500)
+        page.wait_for_function(f"() => window.rehearse && window.rehearse.metrics.finals.length >= {min_finals}", timeout=240_000, polling=500)
         time.sleep(max(0.0, started + duration_s + 3 - time.time()))  # the whole answer, once
         metrics = page.evaluate("window.rehearse.metrics")
         browser.close()
@@ -129,21 +155,23 @@ def recognizer_rtf(speeches: list[np.ndarray]) -> tuple[float, float]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        audio48, _ = build_audio(48000)
-        wav = write_wav(tmp_path / "bench.wav", audio48, 48000)
-        print(f"bench audio: {len(UTTERANCES)} utterances, {audio48.size / 48000:.0f} s", file=sys.stderr)
-        # One long answer of 24 sentences with 1.2 s pauses: the end of the turn is silence alone here, so that the
-        # model does not end the answer at a pause (turn-taking is bench/conversation.py's).
-        with running_app(tmp_path / "data", tmp_path / "server.log", REHEARSE_TURN_MODEL="none") as (base, _proc):
-            metrics = browser_metrics(base, wav, audio48.size / 48000)
-        words = [m["rendered_ms"] - m["heard_ms"] for m in metrics["partialWords"] if m.get("heard_ms")]
-        finals = [m["rendered_ms"] - m["heard_ms"] for m in metrics["finals"] if m.get("heard_ms")]
-        emit("transcript_latency_ms", **percentiles(words), target_p95=300)
-        emit("final_latency_ms", **percentiles(finals), target_p95=1000)
-        shown = " ".join(m["text"] for m in metrics["finals"])
-        emit("word_recall", value=round(recall(" ".join(UTTERANCES), shown), 3), unit="fraction", source="finals shown in the page")
+    audio48, _ = build_audio(48000)
+    print(f"bench audio: {len(UTTERANCES)} utterances, {audio48.size / 48000:.0f} s", file=sys.stderr)
+    # One long answer of 24 sentences with 1.2 s pauses.
+    metrics = answer_in_browser(audio48)
+    words = [m["rendered_ms"] - m["heard_ms"] for m in metrics["partialWords"] if m.get("heard_ms")]
+    finals = [m["rendered_ms"] - m["heard_ms"] for m in metrics["finals"] if m.get("heard_ms")]
+    emit("transcript_latency_ms", **percentiles(words), target_p95=300)
+    emit("final_latency_ms", **percentiles(finals), target_p95=1000)
+    shown = " ".join(m["text"] for m in metrics["finals"])
+    for line in transcript_accuracy(" ".join(UTTERANCES), shown, source="finals shown in the page", speech="espeak-ng en-us"):
+        emit(line.pop("metric"), **line)
+    from bench import human_speech
+
+    for line in human_speech.run():
+        emit(line.pop("metric"), **line)
+    if "--speech-only" in sys.argv[1:]:
+        return
     _, speeches16 = build_audio(16000)
     streaming, accurate = recognizer_rtf(speeches16)
     emit("recognizer_rtf", value=round(streaming, 3), unit="x", recognizer_pass="streaming (pocketsphinx)")
