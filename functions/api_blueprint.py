@@ -46,8 +46,9 @@ def _function(route: Route):
     return call
 
 
-# One function per route of the shared table (rehearse/app/http_api.py ROUTES). DELETE does not close a live
+# One function per route of the shared table (rehearse/app/http_api.py ROUTES), under api/ (host.json's routePrefix is
+# "" so that functions/web_blueprint.py serves the page at the root). DELETE does not close a live
 # connection from here: the relay runs elsewhere (Container Apps), and its next write finds the session unknown.
 # A recording is read whole and sliced: fine for answers of a few MB (a minute of 16 kHz audio is 1.9 MB).
 for _route in ROUTES:
-    bp.function_name(_route.function)(bp.route(route=_route.path, methods=[_route.method], auth_level=func.AuthLevel.ANONYMOUS)(_function(_route)))
+    bp.function_name(_route.function)(bp.route(route=f"api/{_route.path}", methods=[_route.method], auth_level=func.AuthLevel.ANONYMOUS)(_function(_route)))

@@ -5,6 +5,7 @@ import { api, createSession } from "./api.js";
 import { $, clearError, errorMessage, setView, showError } from "./dom.js";
 import { MicCheck, MicError, getMicrophone, micHelp, stopStream } from "./mic.js";
 import { showRetention } from "./privacy.js";
+import { signedInOrSent } from "./signin.js";
 
 const MAX_QUESTIONS = 10;
 const JOB_DESCRIPTION_MAX = 20000;
@@ -208,6 +209,7 @@ export class Setup {
     this.clearMicProblem();
     const request = this.request();
     if (!request) return null;
+    if (!(await signedInOrSent())) return null; // Easy Auth, no one signed in: off to sign in, back to /
 
     this.stopMicCheck(); // the interview opens the microphone itself
     this.setBusy(true, "Requesting microphone…");

@@ -22,15 +22,16 @@ def test_every_api_operation_is_an_http_function():
             continue
         routes[name] = (trigger.route, tuple(m.value if hasattr(m, "value") else m for m in trigger.methods))
     assert routes == {
-        "list_roles": ("roles", ("GET",)),
-        "create_session": ("sessions", ("POST",)),
-        "get_session": ("sessions/{session_id}", ("GET",)),
-        "negotiate": ("sessions/{session_id}/negotiate", ("GET",)),
-        "upload_diagnostics": ("sessions/{session_id}/diagnostics", ("POST",)),
-        "get_recording": ("sessions/{session_id}/recordings/{name}", ("GET",)),
-        "delete_session": ("sessions/{session_id}", ("DELETE",)),
-        "get_report_html": ("sessions/{session_id}/report.html", ("GET",)),
-        "list_history": ("history", ("GET",)),
+        "list_roles": ("api/roles", ("GET",)),
+        "create_session": ("api/sessions", ("POST",)),
+        "get_session": ("api/sessions/{session_id}", ("GET",)),
+        "negotiate": ("api/sessions/{session_id}/negotiate", ("GET",)),
+        "upload_diagnostics": ("api/sessions/{session_id}/diagnostics", ("POST",)),
+        "get_recording": ("api/sessions/{session_id}/recordings/{name}", ("GET",)),
+        "delete_session": ("api/sessions/{session_id}", ("DELETE",)),
+        "get_report_html": ("api/sessions/{session_id}/report.html", ("GET",)),
+        "web_page": ("{*path}", ("GET", "HEAD")),
+        "list_history": ("api/history", ("GET",)),
     }
 
 

@@ -32,7 +32,7 @@ WWWROOT = "/home/site/wwwroot/"  # where Azure Functions on Linux mounts the pac
 # model. The bound leaves room for growth but not for a second model, a virtualenv or node_modules slipping in.
 MAX_ZIP_BYTES = 110 * 1024 * 1024
 # What the package may hold at its top level (all but LICENSE it must); anything new here is a decision for .funcignore.
-TOP_LEVEL = {".rehearse-data", "LICENSE", "function_app.py", "functions", "host.json", "rehearse", "requirements.txt"}
+TOP_LEVEL = {".rehearse-data", "LICENSE", "function_app.py", "functions", "host.json", "rehearse", "requirements.txt", "web"}
 # Never in the package: how each would show up in it.
 EXCLUDED = {
     "tests": r"(^|/)tests/",
@@ -42,7 +42,7 @@ EXCLUDED = {
     "node_modules": r"(^|/)node_modules/",
     "git": r"(^|/)\.git(/|ignore$)",
     "caches and bytecode": r"__pycache__/|\.pyc$|\.(pytest|ruff|import_linter)_cache/|\.hypothesis/",
-    "the relay and the page": r"^(media_relay|web)/",
+    "the relay": r"^media_relay/",
     "local settings and data": r"local\.settings\.json|\.sqlite3|token-secret|^\.rehearse-data/(?!models/minilm/)",
     "other models": r"^(?!\.rehearse-data/models/minilm/model\.onnx$|rehearse/data/models/tone\.onnx$).*\.(onnx|bin|pt|safetensors)$",
 }
