@@ -7,7 +7,7 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region of every resource; Flex Consumption, Container Apps, Speech and the chosen OpenAI model must all be offered there.')
+@description('Azure region of every resource, and so where data is stored and audio is processed (docs/deploy.md, "Region and data residency", with openAiDeploymentSku); Flex Consumption, Container Apps, Speech and the chosen OpenAI model must all be offered there.')
 param location string
 
 @description('Azure OpenAI model the LLM evaluator uses (deployed here unless you bring your own endpoint).')
@@ -25,7 +25,7 @@ param openAiCapacity int = 30
   'DataZoneStandard'
   'Standard'
 ])
-@description('Deployment type of the model: GlobalStandard, DataZoneStandard (data stays in the US or EU zone) or Standard (stays in the region).')
+@description('Deployment type of the model, the other half of the data-residency choice with location: GlobalStandard (any Azure region may process a request), DataZoneStandard (data stays in the US or EU zone) or Standard (stays in the region).')
 param openAiDeploymentSku string = 'GlobalStandard'
 
 @description('Azure OpenAI API version the evaluator calls (REHEARSE_AZURE_OPENAI_API_VERSION).')
@@ -162,11 +162,19 @@ param tokenSecret string = '${newGuid()}${newGuid()}'
 
 @secure()
 @minLength(32)
-@description('Shared secret of the TURN server (REHEARSE_TURN_SECRET), stored in Key Vault: the apps mint short-lived TURN credentials from it. azd passes the one its preprovision hook generated once per environment.')
+@description('Shared secret of the TURN servers (REHEARSE_TURN_SECRET), stored in Key Vault: the apps mint short-lived TURN credentials from it. azd passes the one its preprovision hook generated once per environment; with your own TURN service (turnUrls) set it to that service\'s shared secret (TURN REST API, coturn use-auth-secret).')
 param turnSecret string = '${newGuid()}${newGuid()}'
 
-@description('Deploy the TURN server (coturn on a small VM). Without one, browsers and the relay cannot exchange audio through Container Apps; turn it off only when iceServers names a TURN service of your own.')
-param deployTurn bool = true
+@allowed([
+  0
+  1
+  2
+])
+@description('TURN VMs to deploy (coturn on a small VM each): 1, or 2 so that one VM down does not stop audio (pages and the relay get both servers\' URLs; ICE uses whichever answers). 0 only with a TURN service of your own in turnUrls (or iceServers): without TURN, browsers and the relay cannot exchange audio through Container Apps.')
+param turnVmCount int = 1
+
+@description('Bring your own TURN: URLs of a TURN service that checks credentials against turnSecret (TURN REST API), e.g. ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:443?transport=tcp"]. Added after the deployed VMs\' URLs in REHEARSE_TURN_URLS.')
+param turnUrls array = []
 
 @description('Extra ICE servers for the page and the relay (REHEARSE_ICE_SERVERS), as RTCIceServer objects, e.g. your own TURN service: [{"urls": "turns:turn.example.com:443", "username": "...", "credential": "..."}].')
 param iceServers array = []
@@ -178,11 +186,19 @@ param iceServers array = []
 @description('ICE transport policy of the page (REHEARSE_ICE_TRANSPORT_POLICY): relay sends all media through TURN, which hides candidates\' addresses from the relay.')
 param iceTransportPolicy string = 'all'
 
+@description('Private networking: a VNet; private endpoints and private DNS zones for Cosmos DB, Storage (blob, queue), Key Vault, Azure OpenAI and Speech, whose public network access is then disabled; the Function App integrated with the VNet and the Container Apps environment in it. The API, the relay, Web PubSub and the TURN VMs stay public (browsers reach them).')
+param privateNetworking bool = false
+
+@description('Address space of that VNet, a /16 that does not overlap networks you peer with it.')
+param vnetAddressPrefix string = '10.60.0.0/16'
+
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
 var deployOpenAi = evaluator == 'openai' && empty(existingOpenAiEndpoint) && empty(openAiBaseUrl)
+// REHEARSE_TURN_URLS of both apps: the deployed VMs' URLs, then those of a TURN service of your own.
+var allTurnUrls = concat(turnVmCount >= 1 ? turn.outputs.urls : [], turnVmCount >= 2 ? turnSecond.outputs.urls : [], turnUrls)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: 'rg-${environmentName}'
@@ -219,6 +235,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     recordingRetentionDays: recordingRetentionDays
+    privateNetworking: privateNetworking
   }
 }
 
@@ -231,6 +248,7 @@ module cosmos 'modules/cosmos.bicep' = {
     tags: tags
     principalId: identity.outputs.principalId
     documentRetentionDays: documentRetentionDays
+    privateNetworking: privateNetworking
   }
 }
 
@@ -253,6 +271,7 @@ module speech 'modules/speech.bicep' = {
     location: location
     tags: tags
     skuName: speechSku
+    privateNetworking: privateNetworking
   }
 }
 
@@ -268,6 +287,7 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     deploymentSku: openAiDeploymentSku
     capacity: openAiCapacity
     principalId: identity.outputs.principalId
+    privateNetworking: privateNetworking
   }
 }
 
@@ -281,10 +301,11 @@ module keyVault 'modules/keyvault.bicep' = {
     tokenSecret: tokenSecret
     turnSecret: turnSecret
     openAiApiKey: openAiApiKey
+    privateNetworking: privateNetworking
   }
 }
 
-module turn 'modules/turn.bicep' = if (deployTurn) {
+module turn 'modules/turn.bicep' = if (turnVmCount >= 1) {
   name: 'turn'
   scope: rg
   params: {
@@ -292,6 +313,80 @@ module turn 'modules/turn.bicep' = if (deployTurn) {
     location: location
     tags: tags
     turnSecret: turnSecret
+  }
+}
+
+// The second TURN VM: its own IP, DNS name and network, the same secret.
+module turnSecond 'modules/turn.bicep' = if (turnVmCount >= 2) {
+  name: 'turn2'
+  scope: rg
+  params: {
+    name: 'turn2-${token}'
+    location: location
+    tags: tags
+    turnSecret: turnSecret
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${token}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+  }
+}
+
+// One private endpoint per service the apps reach (Storage twice: blob and queue), each in its private DNS zone.
+module privateEndpoints 'modules/privateendpoints.bicep' = if (privateNetworking) {
+  name: 'private-endpoints'
+  scope: rg
+  params: {
+    name: token
+    location: location
+    tags: tags
+    subnetId: network.outputs.privateEndpointSubnetId
+    targets: concat([
+      {
+        key: 'cosmos'
+        resourceId: cosmos.outputs.id
+        groupId: 'Sql'
+        dnsZoneId: network.outputs.dnsZoneIds.cosmos
+      }
+      {
+        key: 'blob'
+        resourceId: storage.outputs.id
+        groupId: 'blob'
+        dnsZoneId: network.outputs.dnsZoneIds.blob
+      }
+      {
+        key: 'queue'
+        resourceId: storage.outputs.id
+        groupId: 'queue'
+        dnsZoneId: network.outputs.dnsZoneIds.queue
+      }
+      {
+        key: 'vault'
+        resourceId: keyVault.outputs.id
+        groupId: 'vault'
+        dnsZoneId: network.outputs.dnsZoneIds.vault
+      }
+      {
+        key: 'speech'
+        resourceId: speech.outputs.id
+        groupId: 'account'
+        dnsZoneId: network.outputs.dnsZoneIds.speech
+      }
+    ], deployOpenAi ? [
+      {
+        key: 'openai'
+        resourceId: openAi.outputs.id
+        groupId: 'account'
+        dnsZoneId: network.outputs.dnsZoneIds.openai
+      }
+    ] : [])
   }
 }
 
@@ -342,8 +437,9 @@ module relay 'modules/relay.bicep' = {
     allowedOrigins: webOrigins
     tokenSecretUri: keyVault.outputs.tokenSecretUri
     turnSecretUri: keyVault.outputs.turnSecretUri
-    turnUrls: deployTurn ? turn.outputs.urls : []
+    turnUrls: allTurnUrls
     iceServers: iceServers
+    infrastructureSubnetId: privateNetworking ? network.outputs.relaySubnetId : ''
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.databaseName
@@ -355,9 +451,11 @@ module relay 'modules/relay.bicep' = {
     speechResourceId: speech.outputs.id
     speechVoice: speechVoice
   }
-  // The image pull (AcrPull) and the Key Vault secret reference (Key Vault Secrets User) must work at creation.
+  // The image pull (AcrPull) and the Key Vault secret reference (Key Vault Secrets User, through the vault's private
+  // endpoint with private networking) must work at creation.
   dependsOn: [
     roles
+    privateEndpoints
   ]
 }
 
@@ -380,7 +478,7 @@ module functions 'modules/functions.bicep' = {
     keyVaultName: keyVault.outputs.name
     tokenSecretName: keyVault.outputs.tokenSecretName
     turnSecretName: keyVault.outputs.turnSecretName
-    turnUrls: deployTurn ? turn.outputs.urls : []
+    turnUrls: allTurnUrls
     iceServers: iceServers
     iceTransportPolicy: iceTransportPolicy
     openAiApiKeySecretName: keyVault.outputs.openAiApiKeySecretName
@@ -401,10 +499,13 @@ module functions 'modules/functions.bicep' = {
     allowedOrigins: webOrigins
     entraClientId: entraClientId
     entraTenantId: entraTenantId
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.functionsSubnetId : ''
   }
-  // Host storage, the deployment container and the Key Vault reference all need the identity's roles in place.
+  // Host storage, the deployment container and the Key Vault reference all need the identity's roles in place (and,
+  // with private networking, the private endpoints they are reached through).
   dependsOn: [
     roles
+    privateEndpoints
   ]
 }
 
@@ -417,6 +518,8 @@ output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 output API_URL string = functions.outputs.url
+// The page candidates open (the Function App serves web/ at its root); the postdeploy hook in azure.yaml prints it.
+output WEB_URL string = '${functions.outputs.url}/'
 output RELAY_URL string = relay.outputs.publicUrl
-output TURN_URLS array = deployTurn ? turn.outputs.urls : []
+output TURN_URLS array = allTurnUrls
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.appInsightsConnectionString

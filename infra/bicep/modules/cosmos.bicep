@@ -9,6 +9,9 @@ param location string
 @description('Tags applied to the account.')
 param tags object = {}
 
+@description('Private networking: public network access off; the apps reach this resource through its private endpoint (privateendpoints.bicep).')
+param privateNetworking bool = false
+
 @description('Name of the database (REHEARSE_COSMOS_DATABASE).')
 param databaseName string = 'rehearse'
 
@@ -69,7 +72,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
     // Containers are created here, never by the app: with Entra ID the app cannot create or change them anyway.
     disableKeyBasedMetadataWriteAccess: true
     minimalTlsVersion: 'Tls12'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
   }
 }
 
@@ -126,3 +129,6 @@ output name string = account.name
 
 @description('Name of the database (REHEARSE_COSMOS_DATABASE).')
 output databaseName string = database.name
+
+@description('Resource ID of the account (its private endpoint).')
+output id string = account.id

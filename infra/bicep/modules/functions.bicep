@@ -138,6 +138,9 @@ param entraClientId string = ''
 @description('Tenant ID that issues sign-in tokens.')
 param entraTenantId string = tenant().tenantId
 
+@description('Subnet for VNet integration (private networking: network.bicep functionsSubnetId, delegated to Microsoft.App/environments); empty leaves the app outside any VNet. All outbound traffic then goes through the VNet, so the private endpoints\' DNS zones answer.')
+param virtualNetworkSubnetId string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -168,7 +171,9 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // The API stays public: candidates' browsers call it. Private networking covers its way out (below).
     publicNetworkAccess: 'Enabled'
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     // Key Vault references (REHEARSE_TOKEN_SECRET) resolve with this identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
@@ -217,6 +222,8 @@ var hostSettings = {
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The page (functions/web_blueprint.py) is the root, not the host's default home page.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 // Every Settings field (rehearse/config.py) the Azure world reads. Keys and connection strings (cosmos_key,
@@ -293,6 +300,43 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 // Excluded: GET /api/roles (public) and everything under /api/sessions/ (GET a session, negotiate), which carries the
 // session token in its Authorization header and is checked by the app itself; Easy Auth must not try to read that
 // token as an Entra ID one. Wildcards in excludedPaths are documented for the file-based auth configuration.
+// The page's files (web/, served by functions/web_blueprint.py) load without sign-in: the page asks /.auth/me and sends
+// the candidate to /.auth/login/aad before POST /api/sessions. tests/infra/test_bicep_consistency.py keeps this list
+// equal to web/.
+var pagePaths = [
+  '/'
+  '/api.js'
+  '/app.js'
+  '/connection.js'
+  '/constants.js'
+  '/cues.js'
+  '/diagnostics.js'
+  '/dom.js'
+  '/favicon.svg'
+  '/feedback.js'
+  '/history.css'
+  '/history.js'
+  '/index.html'
+  '/interview.js'
+  '/link.js'
+  '/metrics.js'
+  '/mic.js'
+  '/peer.js'
+  '/privacy.js'
+  '/pubsub.js'
+  '/questions.js'
+  '/replay.js'
+  '/report.js'
+  '/report_table.js'
+  '/session.js'
+  '/setup.js'
+  '/signin.js'
+  '/style.css'
+  '/theme.js'
+  '/timer.js'
+  '/transcript.js'
+]
+
 resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(entraClientId)) {
   parent: functionApp
   name: 'authsettingsV2'
@@ -303,10 +347,10 @@ resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(entra
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      excludedPaths: [
+      excludedPaths: concat([
         '/api/roles'
         '/api/sessions/*'
-      ]
+      ], pagePaths)
     }
     identityProviders: {
       azureActiveDirectory: {
@@ -337,5 +381,5 @@ resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(entra
 @description('Name of the Function App.')
 output name string = functionApp.name
 
-@description('Base URL of the API (the functions are under /api).')
+@description('Base URL of the Function App: the page at /, the API under /api.')
 output url string = 'https://${functionApp.properties.defaultHostName}'

@@ -9,6 +9,9 @@ param location string
 @description('Tags applied to the vault.')
 param tags object = {}
 
+@description('Private networking: public network access off; the apps reach this resource through its private endpoint (privateendpoints.bicep).')
+param privateNetworking bool = false
+
 @secure()
 @minLength(32)
 @description('HS256 secret that signs session tokens (REHEARSE_TOKEN_SECRET); shared by the Function App and the relay.')
@@ -41,7 +44,11 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: softDeleteRetentionInDays
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+    }
   }
 }
 
@@ -89,3 +96,6 @@ output tokenSecretName string = tokenSecretEntry.name
 
 @description('Name of the OpenAI API key secret, or empty when none was given.')
 output openAiApiKeySecretName string = empty(openAiApiKey) ? '' : 'openai-api-key'
+
+@description('Resource ID of the vault (its private endpoint).')
+output id string = vault.id

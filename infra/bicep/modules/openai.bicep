@@ -9,6 +9,9 @@ param location string
 @description('Tags applied to the resource.')
 param tags object = {}
 
+@description('Private networking: public network access off; the apps reach this resource through its private endpoint (privateendpoints.bicep).')
+param privateNetworking bool = false
+
 @description('Custom subdomain (globally unique); Entra ID authentication requires one.')
 param customSubDomainName string = name
 
@@ -50,7 +53,10 @@ resource account 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
   properties: {
     customSubDomainName: customSubDomainName
     disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+    }
   }
 }
 
@@ -90,3 +96,6 @@ output deploymentName string = deployment.name
 
 @description('Name of the resource.')
 output name string = account.name
+
+@description('Resource ID of the resource (its private endpoint).')
+output id string = account.id

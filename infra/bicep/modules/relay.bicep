@@ -114,6 +114,9 @@ param speechResourceId string
 @description('Azure neural voice of the interviewer.')
 param speechVoice string
 
+@description('Infrastructure subnet of the environment (private networking: network.bicep relaySubnetId, delegated to Microsoft.App/environments); empty uses a platform-managed network. Ingress stays external either way. An existing environment cannot move into a VNet: it is replaced.')
+param infrastructureSubnetId string = ''
+
 var port = 8000
 var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
 var hasImage = !empty(image)
@@ -183,6 +186,11 @@ resource managedEnvironment 'Microsoft.App/managedEnvironments@2025-01-01' = {
       }
     ]
     zoneRedundant: false
+    // In the VNet the relay resolves Cosmos DB, Storage, Key Vault and Speech to their private endpoints.
+    vnetConfiguration: empty(infrastructureSubnetId) ? null : {
+      infrastructureSubnetId: infrastructureSubnetId
+      internal: false
+    }
   }
 }
 

@@ -9,6 +9,9 @@ param location string
 @description('Tags applied to the resource.')
 param tags object = {}
 
+@description('Private networking: public network access off; the apps reach this resource through its private endpoint (privateendpoints.bicep).')
+param privateNetworking bool = false
+
 @description('Custom subdomain (globally unique); Entra ID authentication to Speech requires one.')
 param customSubDomainName string = name
 
@@ -30,7 +33,10 @@ resource speech 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
   properties: {
     customSubDomainName: customSubDomainName
     disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+    }
   }
 }
 

@@ -9,6 +9,9 @@ param location string
 @description('Tags applied to the account.')
 param tags object = {}
 
+@description('Private networking: public network access off; the apps reach this resource through its private endpoint (privateendpoints.bicep).')
+param privateNetworking bool = false
+
 @minValue(1)
 @maxValue(3650)
 @description('Days after upload when blobs under recordings/ are deleted by the lifecycle rule (interview audio is personal data).')
@@ -58,10 +61,10 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
     }
   }
 }
@@ -152,3 +155,6 @@ output deploymentContainerName string = deploymentContainerName
 
 @description('Every queue created, poison queues included.')
 output queueNames array = queueNames
+
+@description('Resource ID of the account (its blob and queue private endpoints).')
+output id string = account.id
