@@ -18,13 +18,11 @@ import { Questions } from "./questions.js";
 import { Replay } from "./replay.js";
 import { clearSession, createdSession, loadSession, rememberSession, saveSession, savedSession } from "./session.js";
 import { Setup } from "./setup.js";
-import { fetchSignIn, renderSignIn } from "./signin.js";
 import { Transcript, followUpOf } from "./transcript.js";
 
 let session = null; // the interview this page takes part in (session.js), null on the setup view
 
 const setup = new Setup();
-fetchSignIn().then((state) => renderSignIn($("signed-in"), state));
 const questions = new Questions();
 const connection = new Connection({
   audio: $("interviewer-audio"),

@@ -5,7 +5,7 @@ import { api, createSession } from "./api.js";
 import { $, clearError, errorMessage, setView, showError } from "./dom.js";
 import { MicCheck, MicError, getMicrophone, micHelp, stopStream } from "./mic.js";
 import { showRetention } from "./privacy.js";
-import { signedInOrSent } from "./signin.js";
+import { fetchSignIn, renderSignIn, signedInOrSent } from "./signin.js";
 
 const MAX_QUESTIONS = 10;
 const JOB_DESCRIPTION_MAX = 20000;
@@ -42,6 +42,7 @@ export class Setup {
       playbackRow: $("mic-playback-row"),
     });
     this.roles = [];
+    this.signInRequired = false; // GET /api/roles says so; then the page asks Easy Auth who is signed in
     this.busy = false;
   }
 
@@ -104,6 +105,8 @@ export class Setup {
       const data = await api("/api/roles");
       this.roles = Array.isArray(data.roles) ? data.roles.filter((r) => r && typeof r.id === "string") : [];
       showRetention(data.privacy);
+      this.signInRequired = Boolean(data.sign_in && data.sign_in.required);
+      if (this.signInRequired) fetchSignIn().then((state) => renderSignIn($("signed-in"), state));
     } catch (err) {
       this.roles = [];
       els.role.replaceChildren(new Option("Roles unavailable", ""));
@@ -209,7 +212,7 @@ export class Setup {
     this.clearMicProblem();
     const request = this.request();
     if (!request) return null;
-    if (!(await signedInOrSent())) return null; // Easy Auth, no one signed in: off to sign in, back to /
+    if (this.signInRequired && !(await signedInOrSent())) return null; // Easy Auth, no one signed in: off to sign in, back to /
 
     this.stopMicCheck(); // the interview opens the microphone itself
     this.setBusy(true, "Requesting microphone…");

@@ -1,6 +1,6 @@
 // Who is signed in, where App Service Authentication (Easy Auth) guards the API on the page's own origin: GET
-// /.auth/me names the user, /.auth/login/aad signs in, /.auth/logout signs out. Without Easy Auth (the embedded
-// server, or a deployment without ENTRA_CLIENT_ID) /.auth/me is a 404: the page shows nothing and asks no one to sign in.
+// /.auth/me names the user, /.auth/login/aad signs in, /.auth/logout signs out. The page asks only when GET /api/roles
+// says sign-in is required (`sign_in.required`); a 404 there (no Easy Auth in front) shows nothing and asks no one.
 
 export const LOGIN_URL = "/.auth/login/aad?post_login_redirect_uri=/";
 export const LOGOUT_URL = "/.auth/logout?post_logout_redirect_uri=/";

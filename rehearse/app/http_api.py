@@ -200,7 +200,9 @@ class HttpApi:
         ]
         settings = self._world.settings
         kept = {"recording_retention_days": settings.recording_retention_days, "document_retention_days": settings.document_retention_days}
-        return ApiResponse(200, {"v": V, "roles": roles, "privacy": kept})
+        # The page asks Easy Auth who is signed in (/.auth/me) only where sign-in is required: elsewhere there is none.
+        sign_in = {"required": settings.require_sign_in}
+        return ApiResponse(200, {"v": V, "roles": roles, "privacy": kept, "sign_in": sign_in})
 
     def _acting_candidate(self, request: ApiRequest, token: str | None) -> str | None:
         """The candidate the request acts for (see acting_candidate_id); a presented candidate token must be valid."""

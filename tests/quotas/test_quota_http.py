@@ -58,6 +58,7 @@ async def test_the_page_is_told_what_is_kept_and_for_how_long(api):
     api, _ = api
     roles = await api.handle("roles", ApiRequest("GET", {}))
     assert roles.body["privacy"] == {"recording_retention_days": 30, "document_retention_days": 90}
+    assert roles.body["sign_in"] == {"required": False}  # the page asks Easy Auth who is signed in only when required
 
 
 async def test_deleting_an_interview_removes_its_counters_and_its_live_hold(api):
