@@ -8,6 +8,8 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,25 +60,15 @@ class SqliteStore:
     def _upsert(self, container: str, session_id: str, doc_id: str, doc: dict[str, Any], if_match: str | None) -> str:
         etag = uuid.uuid4().hex
         body = json.dumps(doc, separators=(",", ":"))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if if_match is not None:
-                    row = self._db.execute(
-                        "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?",
-                        (container, session_id, doc_id),
-                    ).fetchone()
-                    if row is None or row[0] != if_match:
-                        raise ConcurrencyConflict(f"{container}/{doc_id} changed since it was read")
-                self._db.execute(
-                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
-                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
-                    (container, session_id, doc_id, etag, body),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            if if_match is not None:
+                row = self._db.execute(
+                    "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?",
+                    (container, session_id, doc_id),
+                ).fetchone()
+                if row is None or row[0] != if_match:
+                    raise ConcurrencyConflict(f"{container}/{doc_id} changed since it was read")
+            self._write(container, session_id, doc_id, etag, body)
         return etag
 
     async def list(self, container: str, session_id: str) -> list[dict[str, Any]]:
@@ -112,33 +104,22 @@ class SqliteStore:
         return await asyncio.to_thread(self._increment, container, session_id, doc_id, amount, expires_at)
 
     def _increment(self, container: str, session_id: str, doc_id: str, amount: float, expires_at: float) -> float:
-        # BEGIN IMMEDIATE takes the file's write lock: another process's increment waits for this one (busy timeout).
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT body FROM documents WHERE container=? AND session_id=? AND doc_id=?", (container, session_id, doc_id)
-                ).fetchone()
-                counter = json.loads(row[0]) if row else None
-                if counter is None or counter.get("expires_at", 0) <= now:
-                    counter = {"count": 0, "expires_at": expires_at}
-                counter["count"] += amount
-                self._db.execute(
-                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
-                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
-                    (container, session_id, doc_id, uuid.uuid4().hex, json.dumps(counter, separators=(",", ":"))),
-                )
-                # expired counters of other windows go as new ones come: the file keeps no counter past its window
-                self._db.execute(
-                    "DELETE FROM documents WHERE container=? AND session_id=? AND doc_id<>? "
-                    "AND json_extract(body, '$.expires_at') <= ?",
-                    (container, session_id, doc_id, now),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT body FROM documents WHERE container=? AND session_id=? AND doc_id=?", (container, session_id, doc_id)
+            ).fetchone()
+            counter = json.loads(row[0]) if row else None
+            if counter is None or counter.get("expires_at", 0) <= now:
+                counter = {"count": 0, "expires_at": expires_at}
+            counter["count"] += amount
+            self._write(container, session_id, doc_id, uuid.uuid4().hex, json.dumps(counter, separators=(",", ":")))
+            # expired counters of other windows go as new ones come: the file keeps no counter past its window
+            self._db.execute(
+                "DELETE FROM documents WHERE container=? AND session_id=? AND doc_id<>? "
+                "AND json_extract(body, '$.expires_at') <= ?",
+                (container, session_id, doc_id, now),
+            )
         return counter["count"]
 
     async def get_lease(self, session_id: str) -> tuple[dict[str, Any], str] | None:
@@ -148,26 +129,35 @@ class SqliteStore:
         return await asyncio.to_thread(self._put_lease, session_id, lease, etag)
 
     def _put_lease(self, session_id: str, lease: dict[str, Any], etag: str | None) -> str:
-        # BEGIN IMMEDIATE: the read and the write are one step for every process on the file (another replica waits)
         new_etag = uuid.uuid4().hex
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?", (LEASES, session_id, LEASE_ID)
+            ).fetchone()
+            if (row[0] if row else None) != etag:
+                raise ConcurrencyConflict(f"the lease of session {session_id} changed since it was read")
+            self._write(LEASES, session_id, LEASE_ID, new_etag, json.dumps(lease, separators=(",", ":")))
+        return new_etag
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction for every process on the file: BEGIN IMMEDIATE takes its write lock (another process
+        waits, up to the busy timeout), so a read and the write it decides are one step."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(
-                    "SELECT etag FROM documents WHERE container=? AND session_id=? AND doc_id=?", (LEASES, session_id, LEASE_ID)
-                ).fetchone()
-                if (row[0] if row else None) != etag:
-                    raise ConcurrencyConflict(f"the lease of session {session_id} changed since it was read")
-                self._db.execute(
-                    "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
-                    "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
-                    (LEASES, session_id, LEASE_ID, new_etag, json.dumps(lease, separators=(",", ":"))),
-                )
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return new_etag
+
+    def _write(self, container: str, session_id: str, doc_id: str, etag: str, body: str) -> None:
+        self._db.execute(
+            "INSERT INTO documents (container, session_id, doc_id, etag, body) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (container, session_id, doc_id) DO UPDATE SET etag=excluded.etag, body=excluded.body",
+            (container, session_id, doc_id, etag, body),
+        )
 
     async def close(self) -> None:
         with self._lock:
