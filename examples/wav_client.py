@@ -58,6 +58,69 @@ async def _subscribe(
     return reader
 
 
+async def converse(
+    http: aiohttp.ClientSession, base_url: str, session: dict, wav: str, *, timeout_s: float = 180.0, quiet: bool = False,
+    linger_s: float = 0.0,
+) -> tuple[list[dict], int]:
+    """The media part of an interview on a created `session` (the 201 reply): answer every question with `wav` until
+    `ended` (and `linger_s` more). The data channel's messages in order, and how many interviewer frames arrived."""
+    messages: list[dict] = []
+    auth = {"Authorization": f"Bearer {session['token']}"}
+    pc = RTCPeerConnection()
+    # loop=True: the answer is spoken again for every question, as a candidate repeating a rehearsed story; it also
+    # plays while each question is read out, which the relay takes as the candidate interrupting (barge-in)
+    player = MediaPlayer(wav, loop=True)
+    pc.addTransceiver(player.audio, direction="sendrecv")
+    channel = pc.createDataChannel("rehearse")  # in-band, ordered and reliable: the defaults
+    ended = asyncio.Event()
+    voice_frames = 0
+
+    @pc.on("track")
+    def on_track(track):
+        async def drain():
+            nonlocal voice_frames
+            while True:
+                try:
+                    await track.recv()
+                except Exception:
+                    return
+                voice_frames += 1
+
+        asyncio.ensure_future(drain())
+
+    @channel.on("open")
+    def on_open():
+        channel.send(json.dumps({"v": 1, "type": "hello", "after_seq": 0}))
+
+    @channel.on("message")
+    def on_message(raw):
+        message = json.loads(raw)
+        message["received_ms"] = _now_ms()
+        messages.append(message)
+        if message["type"] == "ping":  # the relay rates the link by these round trips: answer at once
+            channel.send(json.dumps({"v": 1, "type": "pong", "t": message["t"]}))
+        if not quiet and message["type"] not in ("ping", "pong") and (message["type"] != "transcript" or message["final"]):
+            print(json.dumps({k: v for k, v in message.items() if k != "words"}))
+        if message["type"] == "ended":
+            ended.set()
+
+    await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers every ICE candidate first: no trickle
+    async with http.post(
+        base_url + session["relay"]["offer_url"], json={"sdp": pc.localDescription.sdp, "type": "offer"}, headers=auth
+    ) as r:
+        answer = await r.json()
+        if r.status != 200:
+            raise RuntimeError(answer)
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
+    try:
+        await asyncio.wait_for(ended.wait(), timeout_s)
+        await asyncio.sleep(linger_s)
+    finally:
+        player.audio.stop()
+        await pc.close()
+    return messages, voice_frames
+
+
 async def run_interview(
     base_url: str,
     wav: str,
@@ -72,7 +135,6 @@ async def run_interview(
     """One whole interview. `events`: also subscribe to the session's pub/sub events (returned as "events", each with
     the `received_ms` it arrived at). `linger_s`: keep the connection this long after `ended`, still recording
     messages (the answer keeps playing)."""
-    messages: list[dict] = []
     published: list[dict] = []
     async with aiohttp.ClientSession() as http:
         body = {"role": role, "question_count": questions, "record_audio": record_audio}
@@ -82,58 +144,7 @@ async def run_interview(
                 raise RuntimeError(session)
         auth = {"Authorization": f"Bearer {session['token']}"}
         reader = await _subscribe(http, base_url, auth, session["session_id"], published, quiet) if events else None
-        pc = RTCPeerConnection()
-        # loop=True: the answer is spoken again for every question, as a candidate repeating a rehearsed story; it also
-        # plays while each question is read out, which the relay takes as the candidate interrupting (barge-in)
-        player = MediaPlayer(wav, loop=True)
-        pc.addTransceiver(player.audio, direction="sendrecv")
-        channel = pc.createDataChannel("rehearse")  # in-band, ordered and reliable: the defaults
-        ended = asyncio.Event()
-        voice_frames = 0
-
-        @pc.on("track")
-        def on_track(track):
-            async def drain():
-                nonlocal voice_frames
-                while True:
-                    try:
-                        await track.recv()
-                    except Exception:
-                        return
-                    voice_frames += 1
-
-            asyncio.ensure_future(drain())
-
-        @channel.on("open")
-        def on_open():
-            channel.send(json.dumps({"v": 1, "type": "hello", "after_seq": 0}))
-
-        @channel.on("message")
-        def on_message(raw):
-            message = json.loads(raw)
-            message["received_ms"] = _now_ms()
-            messages.append(message)
-            if message["type"] == "ping":  # the relay rates the link by these round trips: answer at once
-                channel.send(json.dumps({"v": 1, "type": "pong", "t": message["t"]}))
-            if not quiet and message["type"] not in ("ping", "pong") and (message["type"] != "transcript" or message["final"]):
-                print(json.dumps({k: v for k, v in message.items() if k != "words"}))
-            if message["type"] == "ended":
-                ended.set()
-
-        await pc.setLocalDescription(await pc.createOffer())  # aiortc gathers every ICE candidate first: no trickle
-        async with http.post(
-            base_url + session["relay"]["offer_url"], json={"sdp": pc.localDescription.sdp, "type": "offer"}, headers=auth
-        ) as r:
-            answer = await r.json()
-            if r.status != 200:
-                raise RuntimeError(answer)
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
-        try:
-            await asyncio.wait_for(ended.wait(), timeout_s)
-            await asyncio.sleep(linger_s)
-        finally:
-            player.audio.stop()
-            await pc.close()
+        messages, voice_frames = await converse(http, base_url, session, wav, timeout_s=timeout_s, quiet=quiet, linger_s=linger_s)
         async with http.get(f"{base_url}/api/sessions/{session['session_id']}", headers=auth) as r:
             stored = await r.json()
         if reader is not None:
