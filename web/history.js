@@ -36,6 +36,7 @@ const state = {
   deleting: null, // the interview the dialog asks about
   returnFocus: null,
   loading: null,
+  deleted: new Set(), // session ids deleted from this page: a list fetched before a deletion must not bring them back
 };
 
 const els = {};
@@ -313,7 +314,7 @@ async function fetchHistory() {
     saveCandidate(data.candidate); // a fresh token each time keeps the history alive
     state.loadedAt = Date.now();
     state.roles = roles;
-    render(Array.isArray(data.interviews) ? data.interviews : []);
+    render((Array.isArray(data.interviews) ? data.interviews : []).filter((row) => !state.deleted.has(row.session_id)));
     const n = state.interviews.length;
     setStatus(n ? `${n} ${n === 1 ? "interview" : "interviews"} listed, newest first.` : "");
   } catch (err) {
@@ -752,6 +753,7 @@ async function confirmDelete() {
 }
 
 function removed(row, message) {
+  state.deleted.add(row.session_id);
   const index = state.interviews.findIndex((r) => r.session_id === row.session_id);
   const following = state.interviews[index + 1] || state.interviews[index - 1] || null;
   els.dialog.close("deleted");

@@ -436,3 +436,48 @@ def test_text_and_lines_keep_their_contrast_in_both_themes(run):
 
 def test_no_console_errors(run):
     assert run["console_errors"] == []
+
+
+def test_a_list_fetched_before_a_deletion_does_not_bring_the_interview_back(app_url):
+    """The view fetches the list each time it opens; a reply that left the server before the deletion may arrive
+    after it (a slow network, a busy server) and must not show the deleted interview again."""
+    request = urllib.request.Request(
+        f"{app_url}/api/sessions", data=json.dumps({"role": "sales", "question_count": 1}).encode(),
+        headers={"content-type": "application/json"}, method="POST",
+    )
+    session = json.load(urllib.request.urlopen(request))
+    stored = json.dumps({k: session["candidate"][k] for k in ("id", "token", "expires_at")})
+    held: list = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *BACKGROUND_FLAGS])
+        page = browser.new_page()
+        page.goto(app_url)
+        page.evaluate("(c) => localStorage.setItem('rehearse.candidate', c)", stored)
+        page.reload()
+        page.click("#show-history")
+        row = f'.history-item[data-session-id="{session["session_id"]}"]'
+        page.wait_for_selector(f"{row} .history-delete")
+        page.click("#history-back")
+        page.wait_for_selector("#history", state="hidden")
+
+        # The list is fetched again as the view reopens; its reply is held back until the deletion is done.
+        def hold(route):
+            held.append((route, route.fetch()))
+
+        page.route("**/api/history*", hold)
+        page.click("#show-history")
+        for _ in range(200):  # the handler runs while Playwright is waited on
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert len(held) == 1
+        page.click(f"{row} .history-delete")
+        page.click("#history-delete-confirm")
+        page.wait_for_selector(row, state="detached")
+        route, reply = held[0]
+        assert session["session_id"] in reply.text()  # the held list still has it
+        route.fulfill(response=reply)
+        page.wait_for_function("() => !document.querySelector('#history').hasAttribute('aria-busy')")
+        still_there = page.locator(row).count()
+        browser.close()
+    assert still_there == 0

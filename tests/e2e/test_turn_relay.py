@@ -54,20 +54,23 @@ def test_an_interview_runs_through_the_turn_server(turn_app, tmp_path):
         page.select_option("#role", "software_engineer")
         page.fill("#question-count", "1")
         page.click("#start")
+        # The pair the connection selected, watched from the start: the interview may end (and the page close its
+        # connection) moments after the final, and the first statistics may come before the pair is listed.
+        # Playwright does not await a predicate's promise, so the page keeps the answer where a predicate can read it.
+        page.evaluate(
+            """() => setInterval(() => {
+                const pc = window.rehearse && window.rehearse.pc;
+                if (!pc || window.selectedPair) return;
+                pc.getStats().then((stats) => {
+                    const byId = new Map([...stats.values()].map((s) => [s.id, s]));
+                    const pair = [...stats.values()].find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
+                    if (!pair || !byId.get(pair.localCandidateId) || !byId.get(pair.remoteCandidateId)) return;
+                    window.selectedPair = { local: byId.get(pair.localCandidateId).candidateType, remote: byId.get(pair.remoteCandidateId).candidateType };
+                }, () => {});
+            }, 250)"""
+        )
         page.wait_for_selector("#transcript .line.final", timeout=60_000)
-        # The selected pair, once the statistics report one: on a busy machine the first report after the final may
-        # come before the nominated pair is listed (or from a connection the page is replacing).
-        pair = page.wait_for_function(
-            """async () => {
-                const stats = await window.rehearse.pc.getStats();
-                const byId = new Map([...stats.values()].map((s) => [s.id, s]));
-                const pair = [...stats.values()].find((s) => s.type === "candidate-pair" && s.nominated && s.state === "succeeded");
-                if (!pair || !byId.get(pair.localCandidateId) || !byId.get(pair.remoteCandidateId)) return null;
-                return { local: byId.get(pair.localCandidateId).candidateType, remote: byId.get(pair.remoteCandidateId).candidateType };
-            }""",
-            timeout=20_000,
-            polling=250,
-        ).json_value()
+        pair = page.wait_for_function("() => window.selectedPair || null", timeout=20_000, polling=250).json_value()
         browser.close()
     assert pair["local"] == "relay"
     assert not errors
