@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     webpubsub_hub: str = "rehearse"
     webpubsub_connection_string: str | None = None
     speech_region: str | None = None
+    # https://<custom domain>.cognitiveservices.azure.com/: the resource's own endpoint, instead of the region's. Needed
+    # behind a private endpoint; an Entra ID token then goes as it is (the resource id is not needed).
+    speech_endpoint: str | None = None
     speech_resource_id: str | None = None  # for Entra ID tokens to Speech
     speech_key: str | None = None
     speech_voice: str = "en-US-JennyNeural"

@@ -449,6 +449,7 @@ module relay 'modules/relay.bicep' = {
     webPubSubHub: webPubSub.outputs.hubName
     speechRegion: speech.outputs.region
     speechResourceId: speech.outputs.id
+    speechEndpoint: privateNetworking ? speech.outputs.endpoint : ''
     speechVoice: speechVoice
   }
   // The image pull (AcrPull) and the Key Vault secret reference (Key Vault Secrets User, through the vault's private
@@ -488,6 +489,7 @@ module functions 'modules/functions.bicep' = {
     webPubSubHub: webPubSub.outputs.hubName
     speechRegion: speech.outputs.region
     speechResourceId: speech.outputs.id
+    speechEndpoint: privateNetworking ? speech.outputs.endpoint : ''
     speechVoice: speechVoice
     relayPublicUrl: relay.outputs.publicUrl
     evaluator: evaluator

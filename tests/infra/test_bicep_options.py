@@ -119,6 +119,16 @@ def test_the_apps_join_the_vnet():
         assert re.search(r"dependsOn: \[\n\s*roles\n\s*privateEndpoints\n\s*\]", modules[symbol][2]), symbol
 
 
+def test_behind_its_private_endpoint_speech_is_reached_at_the_resources_own_endpoint():
+    """The region's hosts do not lead to a Speech resource whose public access is off: the apps get its endpoint."""
+    modules = module_blocks(code(MAIN))
+    for symbol, path in (("functions", "functions.bicep"), ("relay", "relay.bicep")):
+        assert "speechEndpoint: privateNetworking ? speech.outputs.endpoint : ''" in modules[symbol][2], symbol
+        assert "REHEARSE_SPEECH_ENDPOINT" in code(MODULES / path), path
+    assert "output endpoint string = speech.properties.endpoint" in code(MODULES / "speech.bicep")
+    assert "speech_endpoint" in Settings.model_fields
+
+
 # -- TURN -----------------------------------------------------------------------------------------------------------------
 def test_one_or_two_turn_vms_or_none_with_a_turn_service_of_ones_own():
     main = code(MAIN)

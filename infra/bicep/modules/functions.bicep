@@ -76,6 +76,9 @@ param speechRegion string
 @description('Speech resource ID (Entra ID tokens to Speech).')
 param speechResourceId string
 
+@description('The Speech resource\'s own endpoint (https://<custom domain>.cognitiveservices.azure.com/), where the apps reach Speech instead of the region\'s hosts: needed behind its private endpoint. Empty: the region\'s endpoint.')
+param speechEndpoint string = ''
+
 @description('Azure neural voice of the interviewer.')
 param speechVoice string
 
@@ -246,6 +249,7 @@ var rehearseSettings = {
   REHEARSE_WEBPUBSUB_HUB: webPubSubHub
   REHEARSE_SPEECH_REGION: speechRegion
   REHEARSE_SPEECH_RESOURCE_ID: speechResourceId
+  REHEARSE_SPEECH_ENDPOINT: speechEndpoint
   REHEARSE_SPEECH_VOICE: speechVoice
   REHEARSE_RELAY_PUBLIC_URL: relayPublicUrl
   // Spans to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING above, ingested with the managed identity).

@@ -111,6 +111,9 @@ param speechRegion string
 @description('Speech resource ID (Entra ID tokens to Speech).')
 param speechResourceId string
 
+@description('The Speech resource\'s own endpoint (https://<custom domain>.cognitiveservices.azure.com/), where the apps reach Speech instead of the region\'s hosts: needed behind its private endpoint. Empty: the region\'s endpoint.')
+param speechEndpoint string = ''
+
 @description('Azure neural voice of the interviewer.')
 param speechVoice string
 
@@ -351,6 +354,10 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
             {
               name: 'REHEARSE_SPEECH_RESOURCE_ID'
               value: speechResourceId
+            }
+            {
+              name: 'REHEARSE_SPEECH_ENDPOINT'
+              value: speechEndpoint
             }
             {
               name: 'REHEARSE_SPEECH_VOICE'

@@ -49,5 +49,5 @@ output name string = speech.name
 @description('Region (REHEARSE_SPEECH_REGION).')
 output region string = speech.location
 
-@description('Custom-domain endpoint.')
+@description('The resource\'s own endpoint, https://<custom subdomain>.cognitiveservices.azure.com/ (REHEARSE_SPEECH_ENDPOINT with private networking, where the region\'s hosts do not lead to it).')
 output endpoint string = speech.properties.endpoint

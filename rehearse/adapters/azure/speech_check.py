@@ -133,7 +133,13 @@ def main(argv: list[str] | None = None) -> int:
 
         FileLogger.start(str(args.sdk_log))
     try:
-        auth = speech_auth(settings.speech_region, settings.speech_key, settings.speech_resource_id, host=args.host)
+        auth = speech_auth(
+            settings.speech_region,
+            settings.speech_key,
+            settings.speech_resource_id,
+            host=args.host,
+            endpoint=None if args.host else settings.speech_endpoint,
+        )
         asyncio.run(
             run_check(
                 args.wav,

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from rehearse.domain.analysis_model import Word
@@ -48,6 +49,9 @@ class SpeechAuth:
     key: str | None = field(default=None, repr=False)  # never in a log line
     resource_id: str | None = None
     host: str | None = None  # ws://host:port of a Speech container (or a test double) instead of the region's endpoint
+    # https://<custom domain>.cognitiveservices.azure.com/: the resource's own endpoint instead of the region's. Behind a
+    # private endpoint it is the only way in (the region's hosts do not lead to it); the SDK adds /stt/... and /tts/...
+    endpoint: str | None = None
 
     @property
     def uses_entra(self) -> bool:
@@ -55,33 +59,62 @@ class SpeechAuth:
 
 
 def speech_auth(
-    region: str | None, key: str | None = None, resource_id: str | None = None, host: str | None = None
+    region: str | None,
+    key: str | None = None,
+    resource_id: str | None = None,
+    host: str | None = None,
+    endpoint: str | None = None,
 ) -> SpeechAuth:
     """Checks the settings once, at startup, so a typo is reported by name instead of as a failed session later."""
     region = (region or "").strip() or None
     key = (key or "").strip() or None
     resource_id = (resource_id or "").strip() or None
-    if host is None:
+    endpoint = _resource_endpoint(endpoint)
+    if host is not None and endpoint is not None:
+        raise SpeechSettingsError("Set REHEARSE_SPEECH_ENDPOINT or a container's host, not both.")
+    if host is None and endpoint is None:
         if region is None:
             raise SpeechSettingsError(
-                "REHEARSE_SPEECH_REGION is not set: the Azure Speech adapters need the Speech resource's region, e.g. westeurope."
+                "REHEARSE_SPEECH_REGION is not set: the Azure Speech adapters need the Speech resource's region, e.g. westeurope "
+                "(or REHEARSE_SPEECH_ENDPOINT, the resource's https://<custom domain>.cognitiveservices.azure.com/)."
             )
         if not _REGION.match(region):
             raise SpeechSettingsError(
                 f"REHEARSE_SPEECH_REGION must be a region name such as westeurope (lower case, no spaces), not {region!r}."
             )
     if key is None:
-        if resource_id is None:
+        # Through the resource's own endpoint an Entra ID token is sent as it is: the resource id is not needed.
+        if resource_id is None and endpoint is None:
             raise SpeechSettingsError(
                 "Azure Speech needs credentials: set REHEARSE_SPEECH_RESOURCE_ID to sign in with Entra ID (managed identity; "
                 "the identity needs the 'Cognitive Services Speech User' role on the resource), or REHEARSE_SPEECH_KEY."
             )
-        if not _RESOURCE_ID.match(resource_id):
+        if resource_id is not None and not _RESOURCE_ID.match(resource_id):
             raise SpeechSettingsError(
                 "REHEARSE_SPEECH_RESOURCE_ID must be the Speech resource's ARM id, /subscriptions/<id>/resourceGroups/<group>"
                 f"/providers/Microsoft.CognitiveServices/accounts/<name>, not {resource_id!r}."
             )
-    return SpeechAuth(region=region, key=key, resource_id=resource_id, host=host)
+    return SpeechAuth(region=region, key=key, resource_id=resource_id, host=host, endpoint=endpoint)
+
+
+def _resource_endpoint(value: str | None) -> str | None:
+    """REHEARSE_SPEECH_ENDPOINT as the SDK takes it: https://<custom domain>/ (plain http only to this machine)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (local and parts.scheme in ("http", "ws")) or not parts.hostname:
+        raise SpeechSettingsError(
+            "REHEARSE_SPEECH_ENDPOINT must be the Speech resource's endpoint, https://<custom domain>.cognitiveservices.azure.com/ "
+            f"(Keys and Endpoint in the portal), not {value!r}."
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise SpeechSettingsError(
+            "REHEARSE_SPEECH_ENDPOINT is the resource's endpoint without a path (the SDK adds /stt/... and /tts/...): "
+            f"{parts.scheme}://{parts.netloc}/, not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def voice_locale(voice: str) -> str:
@@ -113,7 +146,11 @@ class EntraTokens:
     current() may call the credential (network): call it from a thread, never on the event loop."""
 
     def __init__(
-        self, credential: TokenCredential, resource_id: str, refresh_margin_s: float = 300.0, now: Callable[[], float] = time.time
+        self,
+        credential: TokenCredential,
+        resource_id: str | None,
+        refresh_margin_s: float = 300.0,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._credential = credential
         self._resource_id = resource_id
@@ -125,13 +162,21 @@ class EntraTokens:
     def current(self) -> str:
         if self._token is None or self.refresh_in() <= 0:
             access = self._credential.get_token(ENTRA_SCOPE)
-            self._token = entra_authorization_token(self._resource_id, access.token)
+            # a region's endpoint takes the token wrapped with the resource it is for; the resource's own endpoint, as it is
+            self._token = entra_authorization_token(self._resource_id, access.token) if self._resource_id else access.token
             self._expires_on = float(access.expires_on)
         return self._token
 
     def refresh_in(self) -> float:
         """Seconds until the token should be replaced (0 when it should be now)."""
         return max(0.0, self._expires_on - self._margin_s - self._now())
+
+
+def entra_tokens(auth: SpeechAuth, credential: TokenCredential | None) -> EntraTokens | None:
+    """The Entra ID tokens the adapters sign in with, or None when a key does."""
+    if not auth.uses_entra:
+        return None
+    return EntraTokens(credential or default_credential(), None if auth.endpoint else auth.resource_id)
 
 
 def default_credential() -> TokenCredential:
@@ -152,7 +197,8 @@ _ADVICE = {
     "Forbidden": "the resource refused this request: its pricing tier (F0 limits) or the identity's role",
     "BadRequest": "the request was malformed: check REHEARSE_SPEECH_VOICE (a neural voice the region offers) and the language",
     "TooManyRequests": "the resource's quota or concurrency limit was hit: retry later or raise the limit",
-    "ConnectionFailure": "the service could not be reached: check REHEARSE_SPEECH_REGION, DNS, proxies and private endpoints",
+    "ConnectionFailure": "the service could not be reached: check REHEARSE_SPEECH_REGION or REHEARSE_SPEECH_ENDPOINT (the "
+    "resource's own endpoint behind a private endpoint), DNS, proxies and private endpoints",
     "ServiceTimeout": "the service did not answer in time: retry; if it persists, check the network path to the region",
     "ServiceUnavailable": "the service is unavailable in this region right now: retry later",
     "ServiceError": "the service failed: retry; Azure status or support can tell more",

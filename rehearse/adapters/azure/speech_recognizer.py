@@ -18,8 +18,8 @@ from rehearse.adapters.azure.speech_mapping import (
     SpeechAuth,
     SpeechServiceError,
     TokenCredential,
-    default_credential,
     describe_cancellation,
+    entra_tokens,
     speech_auth,
     voice_locale,
 )
@@ -47,9 +47,13 @@ class RecognitionTimings:
 
 
 def speech_config_for(auth: SpeechAuth, authorization_token: str | None = None) -> speechsdk.SpeechConfig:
-    """The SDK's config for the resource: a key or an Entra ID token, the region's endpoint or a container's host."""
-    if auth.host:
-        config = speechsdk.SpeechConfig(host=auth.host, subscription=auth.key)
+    """The SDK's config for the resource: a key or an Entra ID token; the region's endpoint, the resource's own
+    (custom domain, private endpoint) or a container's host."""
+    if auth.host or auth.endpoint:
+        if auth.host:
+            config = speechsdk.SpeechConfig(host=auth.host, subscription=auth.key)
+        else:
+            config = speechsdk.SpeechConfig(endpoint=auth.endpoint, subscription=auth.key)
         if not auth.key and authorization_token:
             config.authorization_token = authorization_token
         return config
@@ -106,11 +110,13 @@ class AzureSpeechRecognizer:
         self._segmentation_ms = segmentation_silence_ms
         self._disfluency_mode = disfluency_mode
         self._timings = timings
-        self._tokens = EntraTokens(credential or default_credential(), auth.resource_id or "") if auth.uses_entra else None
+        self._tokens = entra_tokens(auth, credential)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AzureSpeechRecognizer:
-        auth = speech_auth(settings.speech_region, settings.speech_key, settings.speech_resource_id)
+        auth = speech_auth(
+            settings.speech_region, settings.speech_key, settings.speech_resource_id, endpoint=settings.speech_endpoint
+        )
         language = "-".join(voice_locale(settings.speech_voice).split("-")[:2])  # the interviewer's language is the candidate's
         # Phrases end after the same silence as in the embedded world, so both cut answers alike.
         return cls(auth, language, segmentation_silence_ms=round(settings.phrase_silence_s * 1000))
@@ -239,7 +245,9 @@ class AzureRecognitionStream:
             # the service's refusals arrive later, as a canceled event; a start that never completes is an error too
             await asyncio.wait_for(asyncio.to_thread(starting.get), self._timings.close_timeout_s)
         except TimeoutError:
-            self._events.put_nowait(("error", "ConnectionFailure", f"Azure Speech did not start within {self._timings.close_timeout_s:.0f} s"))
+            self._events.put_nowait(
+                ("error", "ConnectionFailure", f"Azure Speech did not start within {self._timings.close_timeout_s:.0f} s")
+            )
         except RuntimeError as exc:  # the SDK's own failures (bad properties, no native library support)
             self._events.put_nowait(("error", "RuntimeError", str(exc)))
 

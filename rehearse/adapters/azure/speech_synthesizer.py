@@ -11,12 +11,11 @@ import azure.cognitiveservices.speech as speechsdk
 import numpy as np
 
 from rehearse.adapters.azure.speech_mapping import (
-    EntraTokens,
     SpeechAuth,
     SpeechServiceError,
     TokenCredential,
-    default_credential,
     describe_cancellation,
+    entra_tokens,
     speech_auth,
     ssml_for,
     voice_locale,
@@ -54,14 +53,16 @@ class AzureSpeechSynthesizer:
         self._auth = auth
         self._voice = voice
         self._timeout_s = timeout_s
-        self._tokens = EntraTokens(credential or default_credential(), auth.resource_id or "") if auth.uses_entra else None
+        self._tokens = entra_tokens(auth, credential)
         self._idle: list[speechsdk.SpeechSynthesizer] = []
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AzureSpeechSynthesizer:
-        auth = speech_auth(settings.speech_region, settings.speech_key, settings.speech_resource_id)
+        auth = speech_auth(
+            settings.speech_region, settings.speech_key, settings.speech_resource_id, endpoint=settings.speech_endpoint
+        )
         return cls(auth, settings.speech_voice)
 
     async def stream(self, text: str) -> AsyncIterator[np.ndarray]:

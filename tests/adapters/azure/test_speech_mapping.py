@@ -15,6 +15,7 @@ from rehearse.adapters.azure.speech_mapping import (
     SpeechSettingsError,
     describe_cancellation,
     entra_authorization_token,
+    entra_tokens,
     parse_detailed,
     partial_words,
     speech_auth,
@@ -278,6 +279,34 @@ def test_a_key_wins_over_entra_id_and_a_host_needs_no_region():
     entra = speech_auth("westeurope", "", RESOURCE_ID)
     assert entra.uses_entra and entra.resource_id == RESOURCE_ID
     assert speech_auth(None, "key", host="ws://localhost:5000").host == "ws://localhost:5000"
+
+
+def test_the_resources_own_endpoint_needs_no_region_and_is_checked():
+    """Behind a private endpoint the region's hosts do not lead to the resource: REHEARSE_SPEECH_ENDPOINT does."""
+    auth = speech_auth(None, resource_id=RESOURCE_ID, endpoint=" https://rehearse-speech.cognitiveservices.azure.com ")
+    assert auth.endpoint == "https://rehearse-speech.cognitiveservices.azure.com/" and auth.uses_entra
+    assert speech_auth(None, endpoint="https://rehearse-speech.cognitiveservices.azure.com/").uses_entra  # no resource id needed
+    assert speech_auth(None, "key", endpoint="http://127.0.0.1:5000").endpoint == "http://127.0.0.1:5000/"
+    with pytest.raises(SpeechSettingsError, match="REHEARSE_SPEECH_ENDPOINT must be.*https://"):
+        speech_auth(None, "key", endpoint="http://rehearse-speech.cognitiveservices.azure.com/")  # no TLS off this machine
+    with pytest.raises(SpeechSettingsError, match="REHEARSE_SPEECH_ENDPOINT must be"):
+        speech_auth(None, "key", endpoint="rehearse-speech")
+    with pytest.raises(SpeechSettingsError, match="without a path.*https://rehearse-speech.cognitiveservices.azure.com/"):
+        speech_auth(None, "key", endpoint="https://rehearse-speech.cognitiveservices.azure.com/stt/speech/universal/v2")
+    with pytest.raises(SpeechSettingsError, match="not both"):
+        speech_auth(None, "key", host="ws://localhost:5000", endpoint="https://rehearse-speech.cognitiveservices.azure.com/")
+
+
+def test_an_entra_token_goes_as_it_is_to_the_resources_own_endpoint():
+    class Credential:
+        def get_token(self, *scopes: str) -> SimpleNamespace:
+            return SimpleNamespace(token="t1", expires_on=4_000_000_000)
+
+    regional = entra_tokens(speech_auth("westeurope", resource_id=RESOURCE_ID), Credential())
+    assert regional is not None and regional.current() == f"aad#{RESOURCE_ID}#t1"
+    own = entra_tokens(speech_auth(None, resource_id=RESOURCE_ID, endpoint="https://x.cognitiveservices.azure.com"), Credential())
+    assert own is not None and own.current() == "t1"
+    assert entra_tokens(speech_auth("westeurope", "key"), Credential()) is None
 
 
 def test_entra_tokens_are_wrapped_for_the_resource_and_fetched_again_before_expiry():

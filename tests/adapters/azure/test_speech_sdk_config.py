@@ -441,6 +441,28 @@ async def test_entra_id_signs_in_with_an_aad_token_for_the_resource():
     assert all(h.get("Authorization") == f"Bearer aad#{RESOURCE_ID}#entra-1" for h in service.handshakes)
 
 
+async def test_the_resources_own_endpoint_carries_recognition_and_synthesis_with_a_key_or_entra_id():
+    """REHEARSE_SPEECH_ENDPOINT (custom domain, private endpoint): the SDK puts the service under /stt/ and /tts/ of the
+    resource's host, and an Entra ID token goes as it is."""
+    async with FakeSpeechService(["through the endpoint", "signed in"]) as service:
+        endpoint = service.host.replace("ws://", "http://") + "/"
+        keyed = speech_auth(None, KEY, endpoint=endpoint)
+        heard = await run_stream(AzureSpeechRecognizer(keyed, timings=FAST).open_stream(), np.concatenate((quiet(0.2), voiced(1.0), quiet(0.8))))
+        pcm = await AzureSpeechSynthesizer(keyed).synthesize("Hello.")
+        assert [h.text for h in heard if h.final] == ["Through the endpoint."] and pcm.size > 0
+        service.token = "entra-1"
+        entra = speech_auth(None, resource_id=RESOURCE_ID, endpoint=endpoint)
+        recognizer = AzureSpeechRecognizer(entra, credential=FakeCredential(), timings=FAST)
+        heard = await run_stream(recognizer.open_stream(), np.concatenate((quiet(0.2), voiced(1.0), quiet(0.8))))
+        pcm = await AzureSpeechSynthesizer(entra, credential=FakeCredential()).synthesize("Hello again.")
+        assert [h.text for h in heard if h.final] == ["Signed in."] and pcm.size > 0
+    paths = [url.split("?")[0] for url in service.urls]
+    assert paths == [
+        "/stt/speech/universal/v2", "/tts/cognitiveservices/websocket/v1", "/stt/speech/universal/v2", "/tts/cognitiveservices/websocket/v1"
+    ], paths
+    assert [h.get("Authorization") for h in service.handshakes[2:]] == ["Bearer entra-1", "Bearer entra-1"]
+
+
 async def test_closing_and_dropping_a_stream_never_stalls_the_event_loop():
     """The SDK blocks for about a second when its recognizer is released; that must not happen on the shared loop."""
     gaps: list[float] = []
