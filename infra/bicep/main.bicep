@@ -186,6 +186,9 @@ param iceServers array = []
 @description('ICE transport policy of the page (REHEARSE_ICE_TRANSPORT_POLICY): relay sends all media through TURN, which hides candidates\' addresses from the relay.')
 param iceTransportPolicy string = 'all'
 
+@description('E-mail address the alert rules notify (modules/alerts.bicep, docs/deploy.md "Alerts"); empty: the alerts only show in the portal under Monitor > Alerts.')
+param alertEmail string = ''
+
 @description('Private networking: a VNet; private endpoints and private DNS zones for Cosmos DB, Storage (blob, queue), Key Vault, Azure OpenAI and Speech, whose public network access is then disabled; the Function App integrated with the VNet and the Container Apps environment in it. The API, the relay, Web PubSub and the TURN VMs stay public (browsers reach them).')
 param privateNetworking bool = false
 
@@ -458,6 +461,22 @@ module relay 'modules/relay.bicep' = {
     roles
     privateEndpoints
   ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    appInsightsId: monitoring.outputs.appInsightsId
+    workspaceId: monitoring.outputs.workspaceId
+    relayId: relay.outputs.id
+    relayName: relay.outputs.name
+    cosmosId: cosmos.outputs.id
+    turnVmIds: concat(turnVmCount >= 1 ? [turn.outputs.vmId] : [], turnVmCount >= 2 ? [turnSecond.outputs.vmId] : [])
+  }
 }
 
 module functions 'modules/functions.bicep' = {

@@ -211,11 +211,32 @@ def test_the_runbook_describes_every_alert_rule_the_templates_define():
             code(path),
         )
     ]
-    if alerts:
-        assert not [a for a in alerts if a not in runbook], "describe these alert rules in docs/deploy.md's runbook"
-    else:
-        assert "no alert rules" in runbook.lower(), "the templates define no alerts: the runbook must say so"
-    not_automated = doc.split("## What is not automated", 1)[1].split("\n## ", 1)[0]
+    assert len(alerts) >= 7, alerts
+    # a rule made per VM is named with its number: the runbook names each ("rehearse-turn-vm-down-1", "-2")
+    names = [re.sub(r"\$\{i \+ 1\}", str(n), a) for a in alerts for n in ((1, 2) if "${" in a else (1,))]
+    assert not [a for a in names if f"`{a}`" not in runbook], "describe these alert rules in docs/deploy.md's runbook"
+
+
+def test_the_alert_rules_notify_the_operator_and_watch_what_this_deployment_runs():
+    main = code(MAIN)
+    alerts = code(MODULES / "alerts.bicep")
+    block = module_blocks(main)["alerts"]
+    assert block[1] == "", "the alert rules are always deployed"
+    assert "alertEmail: alertEmail" in block[2] and "param alertEmail string = ''" in main
+    assert "turnVmIds: concat(turnVmCount >= 1 ? [turn.outputs.vmId] : [], turnVmCount >= 2 ? [turnSecond.outputs.vmId] : [])" in block[2]
+    # Every rule depends on the action group and sends to it when there is an address.
+    rules = re.findall(r"(?ms)^resource (\w+) '(Microsoft\.Insights/(?:metricAlerts|scheduledQueryRules))@[^']+' = [^{]*\{\n(.*?)^\}", alerts)
+    assert len(rules) == 7
+    for symbol, kind, body in rules:
+        assert re.search(r"dependsOn: \[\n\s*actionGroup\n\s*\]", body), symbol
+        assert ("actions: metricActions" if kind.endswith("metricAlerts") else "actions: logActions") in body, symbol
+    # The relay's log line the busy rule looks for is the one it writes.
+    busy = re.search(r'Log has "([^"]+)"\x27\n', alerts.split("resource relayBusy", 1)[1])
+    assert busy and busy.group(1) in read(ROOT / "media_relay" / "signaling.py")
+
+
+def test_what_is_not_automated_is_short_and_true():
+    not_automated = read(DEPLOY_MD).split("## What is not automated", 1)[1].split("\n## ", 1)[0]
     assert not re.search(r"(?i)delete an interview|private networking \(|more than one TURN", not_automated), (
         "that is automated now"
     )

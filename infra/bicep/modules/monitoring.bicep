@@ -55,6 +55,9 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 @description('Resource ID of the Log Analytics workspace (Container Apps diagnostics go there).')
 output workspaceId string = workspace.id
 
+@description('Resource ID of Application Insights (alerts.bicep queries its requests and traces).')
+output appInsightsId string = appInsights.id
+
 @description('Name of the Application Insights component (roles.bicep scopes Monitoring Metrics Publisher to it).')
 output appInsightsName string = appInsights.name
 

@@ -418,5 +418,8 @@ resource relay 'Microsoft.App/containerApps@2025-01-01' = {
 @description('Name of the relay app.')
 output name string = relay.name
 
+@description('Resource ID of the relay app (alerts.bicep watches its restarts).')
+output id string = relay.id
+
 @description('Public HTTPS URL of the relay (REHEARSE_RELAY_PUBLIC_URL).')
 output publicUrl string = 'https://${relay.properties.configuration.ingress.fqdn}'

@@ -232,3 +232,6 @@ output urls array = [
 
 @description('Public IP address of the TURN server.')
 output ipAddress string = publicIp.properties.ipAddress
+
+@description('Resource ID of the VM (alerts.bicep watches its availability).')
+output vmId string = vm.id
