@@ -42,8 +42,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+# PyAV's wheel vendors GPL video encoders (x264, x265) that `import av` loads: scripts/gpl_free_av.py puts MIT
+# stand-ins in their place (docs/licenses.md).
+$(VENV)/.runtime: requirements.txt scripts/gpl_free_av.py scripts/codec_stubs/x264_stub.c scripts/codec_stubs/x265_stub.c | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) scripts/gpl_free_av.py
 	touch $@
 
 # The project itself, editable (the venv runs this folder's code): `.venv/bin/rehearse` works from any folder. The

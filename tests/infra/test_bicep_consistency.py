@@ -281,6 +281,15 @@ def test_the_relay_image_runs_as_non_root_and_exposes_8000():
     assert {".venv", ".venv-build", ".rehearse-data", "node_modules", "test-artifacts", "tests", ".git"} <= ignored
 
 
+def test_the_relay_image_replaces_pyavs_gpl_encoders_right_after_installing_it():
+    dockerfile = read(ROOT / "media_relay" / "Dockerfile")
+    install = next(block for block in dockerfile.split("\nRUN ") if "pip install --no-cache-dir -r requirements.txt" in block)
+    assert "python scripts/gpl_free_av.py" in install, "run scripts/gpl_free_av.py in the layer that installs av"
+    assert "apt-get purge -y --auto-remove gcc libc6-dev" in install, "the compiler leaves the image in the same layer"
+    for path in ("scripts/gpl_free_av.py", "scripts/codec_stubs/"):
+        assert f"COPY {path} {path}" in dockerfile, path
+
+
 def test_the_relay_image_carries_the_end_of_turn_model_built_at_image_build_time():
     dockerfile = read(ROOT / "media_relay" / "Dockerfile")
     [target] = re.findall(r"(?m)^RUN python -m rehearse\.adapters\.local\.smart_turn_model (\S+)$", dockerfile)
