@@ -132,6 +132,7 @@ def browser_metrics(base_url: str, wav: Path, duration_s: float, min_finals: int
 
 def recognizer_rtf(speeches: list[np.ndarray]) -> tuple[float, float]:
     from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
+    from rehearse.adapters.local.two_pass_recognizer import PARTIAL_EVERY_FRAMES
     from rehearse.adapters.local.whisper_finals import WhisperFinals
 
     audio_s = sum(s.size for s in speeches) / 16000
@@ -141,7 +142,7 @@ def recognizer_rtf(speeches: list[np.ndarray]) -> tuple[float, float]:
         partials.begin(0.0)
         for i, start in enumerate(range(0, speech.size, 320)):
             partials.feed(speech[start : start + 320])
-            if i % 5 == 4:
+            if i % PARTIAL_EVERY_FRAMES == PARTIAL_EVERY_FRAMES - 1:
                 partials.hypothesis()
         partials.finish()
     streaming = (time.perf_counter() - started) / audio_s

@@ -222,17 +222,22 @@ def _build_recognizer(settings: Settings) -> Recognizer:
     from rehearse.adapters.local.webrtc_vad import WebRtcVoiceActivity
 
     return TwoPassRecognizer(
-        whisper_finals(settings), lambda: WebRtcVoiceActivity(settings.vad_aggressiveness), phrase_silence_s=settings.phrase_silence_s
+        whisper_finals(settings),
+        lambda: WebRtcVoiceActivity(settings.vad_aggressiveness),
+        phrase_silence_s=settings.phrase_silence_s,
+        finals_niceness=settings.finals_niceness,
     )
 
 
 def whisper_finals(settings: Settings) -> WhisperFinals:
     """The embedded recognizer's Whisper finals (the model assembled by `make models`, or the one configured)."""
+    from rehearse.adapters.local.thread_priority import built_lowered
     from rehearse.adapters.local.whisper_finals import WhisperFinals
     from rehearse.adapters.local.whisper_model import assemble, check_model_dir
 
     model_dir = check_model_dir(settings.whisper_model_dir) if settings.whisper_model_dir else assemble(settings.whisper_dir)
-    return WhisperFinals(model_dir, cpu_threads=settings.whisper_threads)
+    # CTranslate2 starts its worker threads with the model: they decode at the finals' lower priority
+    return built_lowered(lambda: WhisperFinals(model_dir, cpu_threads=settings.whisper_threads), settings.finals_niceness)
 
 
 def build_scoring_models(model_dir: Path, warn: Callable[[str], None]) -> tuple[Embedder | None, ToneModel | None]:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=3600, ge=60, le=86400)
     whisper_model_dir: Path | None = None
     whisper_threads: int = Field(default=2, ge=1, le=16)
+    # The nice value of the Whisper finals' threads (Linux): live partials, media and the turn model of every session
+    # go first (rehearse/adapters/local/thread_priority.py). 0 runs them at the process's own priority.
+    finals_niceness: int = Field(default=10, ge=0, le=19)
     phrase_silence_s: float = Field(default=0.5, ge=0.2, le=3.0)
     end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)  # the longest silence an answer survives
     # Semantic end of turn (rehearse/interview/end_of_turn.py, docs/turn-taking.md; not the TURN relay settings

@@ -14,7 +14,7 @@ _NOT_WORDS = {"<s>", "</s>", "<sil>", "[noise]", "[speech]", "++noise++"}
 
 
 class PocketsphinxPartials:
-    """One utterance at a time; `hypothesis()` is cheap enough to call every 100 ms."""
+    """One utterance at a time; `hypothesis()` is cheap enough to call every 60 ms."""
 
     def __init__(self) -> None:
         config = Config(samprate=16000, loglevel="FATAL")
