@@ -138,6 +138,7 @@ class TwoPassStream:
                 if (event := self._cutter.cut()) is not None:
                     ended(event)
                 if item is _STOP:
+                    partials.close()
                     self._post(self._phrases, None)
                     return
                 self._post(self._phrases, item)
