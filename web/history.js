@@ -201,6 +201,9 @@ function buildDialog() {
   actions.append(cancel, els.confirm);
   dialog.append(title, els.dialogText, els.dialogError, actions);
   dialog.addEventListener("close", () => {
+    // `close` runs as a later task: when the dialog was opened again before it (Escape then Enter at once, a busy
+    // page), that opening owns the question now, and clearing it would leave "Delete interview" doing nothing.
+    if (dialog.open) return;
     const deleted = dialog.returnValue === "deleted";
     state.deleting = null;
     if (!deleted && state.returnFocus && state.returnFocus.isConnected) state.returnFocus.focus();

@@ -481,3 +481,42 @@ def test_a_list_fetched_before_a_deletion_does_not_bring_the_interview_back(app_
         still_there = page.locator(row).count()
         browser.close()
     assert still_there == 0
+
+
+def test_a_dialog_reopened_before_its_close_event_ran_still_deletes(app_url):
+    """The dialog's `close` event runs as a later task: Escape then Enter at once (or a busy page) reopens the dialog
+    before it. That late event must not undo the new question: the confirmation then deletes as asked."""
+    request = urllib.request.Request(
+        f"{app_url}/api/sessions", data=json.dumps({"role": "sales", "question_count": 1}).encode(),
+        headers={"content-type": "application/json"}, method="POST",
+    )
+    session = json.load(urllib.request.urlopen(request))
+    stored = json.dumps({k: session["candidate"][k] for k in ("id", "token", "expires_at")})
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *BACKGROUND_FLAGS])
+        page = browser.new_page()
+        page.goto(app_url)
+        page.evaluate("(c) => localStorage.setItem('rehearse.candidate', c)", stored)
+        page.reload()
+        page.click("#show-history")
+        row = f'.history-item[data-session-id="{session["session_id"]}"]'
+        page.click(f"{row} .history-delete")
+        page.wait_for_selector("#history-delete-dialog[open]")
+        # Cancel and ask again in one task: the cancel's close event comes after the dialog is open again.
+        page.evaluate(
+            """(selector) => {
+                document.getElementById('history-delete-dialog').close('cancel');
+                document.querySelector(selector + ' .history-delete').click();
+            }""",
+            row,
+        )
+        page.wait_for_selector("#history-delete-dialog[open]")
+        page.wait_for_timeout(100)  # the late close event has run
+        page.click("#history-delete-confirm")
+        page.wait_for_selector(row, state="detached", timeout=10_000)
+        browser.close()
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(urllib.request.Request(
+            f"{app_url}/api/sessions/{session['session_id']}", headers={"Authorization": f"Bearer {session['token']}"}
+        ))
+    assert gone.value.code in (401, 404)
