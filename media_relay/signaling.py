@@ -44,9 +44,9 @@ class Relay:
         if not self.accepting:
             raise RelayBusy("the relay is shutting down; retry in a moment")
         previous = self.live.get(session_id)
-        if previous is None and len(self.live) >= self._world.settings.max_live_sessions:
+        limit = self._world.settings.max_live_sessions
+        if previous is None and len(self.live) >= limit:
             # the alert rule rehearse-relay-busy (infra/bicep/modules/alerts.bicep) looks for these words in the logs
-            limit = self._world.settings.max_live_sessions
             log.warning("session %s refused: the relay is at capacity (%d of %d live interviews)", session_id, len(self.live), limit)
             raise RelayBusy("the relay is at capacity; retry in a moment")
         if previous is not None:  # a reconnect takes over; the old connection flushes its finals first (and its hold)

@@ -438,23 +438,34 @@ def test_no_console_errors(run):
     assert run["console_errors"] == []
 
 
-def test_a_list_fetched_before_a_deletion_does_not_bring_the_interview_back(app_url):
-    """The view fetches the list each time it opens; a reply that left the server before the deletion may arrive
-    after it (a slow network, a busy server) and must not show the deleted interview again."""
+def _new_candidate_with_one_interview(app_url: str) -> dict:
+    """A new candidate's session (201 reply, `candidate` included), never started."""
     request = urllib.request.Request(
         f"{app_url}/api/sessions", data=json.dumps({"role": "sales", "question_count": 1}).encode(),
         headers={"content-type": "application/json"}, method="POST",
     )
-    session = json.load(urllib.request.urlopen(request))
+    return json.load(urllib.request.urlopen(request))
+
+
+def _history_of(p, app_url: str, session: dict):
+    """A browser showing the History view of the session's candidate: (browser, page)."""
     stored = json.dumps({k: session["candidate"][k] for k in ("id", "token", "expires_at")})
+    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *BACKGROUND_FLAGS])
+    page = browser.new_page()
+    page.goto(app_url)
+    page.evaluate("(c) => localStorage.setItem('rehearse.candidate', c)", stored)
+    page.reload()
+    page.click("#show-history")
+    return browser, page
+
+
+def test_a_list_fetched_before_a_deletion_does_not_bring_the_interview_back(app_url):
+    """The view fetches the list each time it opens; a reply that left the server before the deletion may arrive
+    after it (a slow network, a busy server) and must not show the deleted interview again."""
+    session = _new_candidate_with_one_interview(app_url)
     held: list = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *BACKGROUND_FLAGS])
-        page = browser.new_page()
-        page.goto(app_url)
-        page.evaluate("(c) => localStorage.setItem('rehearse.candidate', c)", stored)
-        page.reload()
-        page.click("#show-history")
+        browser, page = _history_of(p, app_url, session)
         row = f'.history-item[data-session-id="{session["session_id"]}"]'
         page.wait_for_selector(f"{row} .history-delete")
         page.click("#history-back")
@@ -486,19 +497,9 @@ def test_a_list_fetched_before_a_deletion_does_not_bring_the_interview_back(app_
 def test_a_dialog_reopened_before_its_close_event_ran_still_deletes(app_url):
     """The dialog's `close` event runs as a later task: Escape then Enter at once (or a busy page) reopens the dialog
     before it. That late event must not undo the new question: the confirmation then deletes as asked."""
-    request = urllib.request.Request(
-        f"{app_url}/api/sessions", data=json.dumps({"role": "sales", "question_count": 1}).encode(),
-        headers={"content-type": "application/json"}, method="POST",
-    )
-    session = json.load(urllib.request.urlopen(request))
-    stored = json.dumps({k: session["candidate"][k] for k in ("id", "token", "expires_at")})
+    session = _new_candidate_with_one_interview(app_url)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *BACKGROUND_FLAGS])
-        page = browser.new_page()
-        page.goto(app_url)
-        page.evaluate("(c) => localStorage.setItem('rehearse.candidate', c)", stored)
-        page.reload()
-        page.click("#show-history")
+        browser, page = _history_of(p, app_url, session)
         row = f'.history-item[data-session-id="{session["session_id"]}"]'
         page.click(f"{row} .history-delete")
         page.wait_for_selector("#history-delete-dialog[open]")

@@ -50,10 +50,8 @@ def speech_config_for(auth: SpeechAuth, authorization_token: str | None = None) 
     """The SDK's config for the resource: a key or an Entra ID token; the region's endpoint, the resource's own
     (custom domain, private endpoint) or a container's host."""
     if auth.host or auth.endpoint:
-        if auth.host:
-            config = speechsdk.SpeechConfig(host=auth.host, subscription=auth.key)
-        else:
-            config = speechsdk.SpeechConfig(endpoint=auth.endpoint, subscription=auth.key)
+        where = {"host": auth.host} if auth.host else {"endpoint": auth.endpoint}
+        config = speechsdk.SpeechConfig(subscription=auth.key, **where)
         if not auth.key and authorization_token:
             config.authorization_token = authorization_token
         return config

@@ -50,11 +50,13 @@ def lower_this_thread(niceness: int) -> None:
 @contextmanager
 def threads_started_here_lowered(niceness: int) -> Iterator[None]:
     """The threads started inside the block (a native library's worker pool, say) run at `niceness` afterwards."""
+    if niceness <= 0 or not supported():
+        yield
+        return
     before = thread_ids()
     yield
-    if niceness > 0 and supported():
-        for thread_id in thread_ids() - before:
-            lower(thread_id, niceness)
+    for thread_id in thread_ids() - before:
+        lower(thread_id, niceness)
 
 
 def built_lowered(build: Callable[[], T], niceness: int) -> T:
