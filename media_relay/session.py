@@ -281,10 +281,14 @@ class RelaySession:
                 prosody=hyp.prosody,
             )
             async with self._delivery:  # not in the middle of a replay: finals reach the page in seq order
-                if not await self._may_write():
+                if self._writer is None and not await self._may_write():  # later, the writer's claim checks the lease
                     log.warning("session %s: phrase %s is not persisted: another connection holds the session", self.session_id, phrase_id)
                     return
-                segment = await self._writer.record(segment)  # persisted before it is announced
+                try:
+                    segment = await self._writer.record(segment)  # persisted before it is announced
+                except LeaseLost:
+                    log.warning("session %s: phrase %s is not persisted: another connection took the session over", self.session_id, phrase_id)
+                    return
                 self._send_final(segment)
 
     # -- the page's messages --------------------------------------------------------------------------------------
@@ -488,13 +492,15 @@ class RelaySession:
     # -- plumbing --------------------------------------------------------------------------------------------------
     async def _may_write(self) -> bool:
         """Whether this connection may write the session now (waiting out a take-over's handover first); the first
-        time it may, its transcript writer numbers on from the stored transcript, the previous holder's finals included."""
+        time it may, its transcript writer numbers on from the stored transcript, the previous holder's finals included
+        (read once those it claimed have landed)."""
         try:
             await self._ownership.before_write()
         except LeaseLost:
             return False
         if self._writer is None:
-            self._writer = await self._world.sessions.transcript_writer(self.session_id)
+            ownership = self._ownership
+            self._writer = await self._world.sessions.transcript_writer(self.session_id, ownership.claim_seq, ownership.in_flight)
         return True
 
     def _send(self, message: BaseModel) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, ValidationError, model_validator
@@ -188,10 +189,20 @@ class Sessions:
 
         return await self._update(session_id, change)
 
-    async def transcript_writer(self, session_id: str) -> TranscriptWriter:
-        """The writer of one relay connection's finals, numbering on from the stored transcript (read once)."""
+    async def transcript_writer(
+        self, session_id: str, claim: Claim | None = None, in_flight: Callable[[int], Awaitable[bool]] | None = None
+    ) -> TranscriptWriter:
+        """The writer of one relay connection's finals, numbering on from the stored transcript (read once).
+
+        `claim` numbers each final where several connections may write (the relay's lease: media_relay/ownership.py);
+        without it the writer counts on in memory. `in_flight(highest stored seq)` says whether a final claimed before
+        is still being written: the transcript is read once it has landed."""
         existing = await self.transcript(session_id)
-        return TranscriptWriter(self._store, session_id, max((s.seq for s in existing), default=0), {s.segment_id: s for s in existing})
+        while in_flight is not None and await in_flight(max((s.seq for s in existing), default=0)):
+            await asyncio.sleep(0.05)
+            existing = await self.transcript(session_id)
+        last_seq = max((s.seq for s in existing), default=0)
+        return TranscriptWriter(self._store, session_id, last_seq, {s.segment_id: s for s in existing}, claim)
 
     async def answer(self, session_id: str, question_id: str) -> Answer | None:
         found = await self._store.get(ANSWERS, session_id, answer_id(session_id, question_id))
@@ -287,24 +298,34 @@ class Sessions:
             log.warning("session %s: could not publish %s", note.session_id, note.type, exc_info=True)
 
 
+Claim = Callable[[int], Awaitable[int]]  # the highest seq a writer knows of -> the seq claimed for its next final
+
+
 class TranscriptWriter:
     """Persists one relay connection's final segments: one write per phrase plus a check that the session still
-    exists. Sequence numbers continue the stored transcript in memory, so no phrase rewrites the session document;
-    a relay hands a session to a new connection only after the old one has flushed its finals, so one writer numbers
-    a session's phrases at a time. Recording a phrase again keeps its first number."""
+    exists, so no phrase rewrites the session document. Sequence numbers continue the stored transcript: claimed one by
+    one when a claim is given (several connections of one session may write, each a different number), else counted
+    in memory. Recording a phrase again keeps its first number."""
 
-    def __init__(self, store: Store, session_id: str, last_seq: int, recorded: dict[str, Segment]) -> None:
+    def __init__(self, store: Store, session_id: str, last_seq: int, recorded: dict[str, Segment], claim: Claim | None = None) -> None:
         self._store = store
         self.session_id = session_id
-        self.last_seq = last_seq
+        self.last_seq = last_seq  # the highest seq this writer knows of
         self._recorded = dict(recorded)
+        self._claim = claim
+        self._claimed: dict[str, int] = {}  # segment_id -> its seq, kept when its write failed and is tried again
 
     async def record(self, segment: Segment) -> Segment:
-        """Persist a final (its `seq` is assigned here); returns it as stored."""
+        """Persist a final (its `seq` is assigned here); returns it as stored. LeaseLost from the claim when another
+        connection holds the session now."""
         if (earlier := self._recorded.get(segment.segment_id)) is not None:
             return earlier
-        self.last_seq += 1
-        segment = segment.model_copy(update={"seq": self.last_seq, "session_id": self.session_id})
+        seq = self._claimed.get(segment.segment_id)
+        if seq is None:
+            seq = await self._claim(self.last_seq) if self._claim is not None else self.last_seq + 1
+            self._claimed[segment.segment_id] = seq
+        self.last_seq = max(self.last_seq, seq)
+        segment = segment.model_copy(update={"seq": seq, "session_id": self.session_id})
         with tracing.span("store.record_segment", segment.session_id, segment_id=segment.segment_id, seq=segment.seq):
             await self._store.upsert(SEGMENTS, segment.session_id, segment.segment_id, segment.model_dump(mode="json"))
             if await self._store.get(SESSIONS, segment.session_id, segment.session_id) is None:
@@ -312,4 +333,5 @@ class TranscriptWriter:
                 await self._store.delete(SEGMENTS, segment.session_id, segment.segment_id)
                 raise UnknownSession(f"session {segment.session_id!r} was deleted")
         self._recorded[segment.segment_id] = segment
+        self._claimed.pop(segment.segment_id, None)
         return segment

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rehearse.domain.lease import (
+    CLAIM_LANDS_S,
     HANDOVER_S,
     TTL_S,
     WRITE_SLACK_S,
     Lease,
+    claimed,
     holds,
+    in_flight,
     may_write,
     released_by,
     renewed,
@@ -88,3 +91,33 @@ def test_a_third_connection_shuts_out_the_first() -> None:
 def test_the_lease_round_trips_as_a_versioned_document() -> None:
     lease = take_over(take_over(None, "a/1", NOW), "b/1", NOW)
     assert Lease.model_validate(lease.model_dump(mode="json")) == lease and lease.model_dump()["v"] == 1
+
+
+def test_each_claim_numbers_on_from_the_last_claimed_or_stored_seq() -> None:
+    lease = take_over(None, "a/1", NOW)
+    first = claimed(lease, "a/1", NOW, known_seq=4)  # a session whose first finals were numbered before any claim
+    assert first is not None and first.last_seq == 5 and first.claimed_at == NOW
+    second = claimed(first, "a/1", NOW + 1, known_seq=4)
+    assert second is not None and second.last_seq == 6
+
+
+def test_the_claimed_seq_goes_with_the_session_to_the_next_holder() -> None:
+    lease = claimed(take_over(None, "a/1", NOW), "a/1", NOW, known_seq=0)
+    moved = take_over(lease, "b/1", NOW + 1)
+    assert moved.last_seq == 1
+    assert claimed(moved, "a/1", NOW + 2, known_seq=0).last_seq == 2, "the old holder, within its window"
+    assert claimed(moved, "b/1", NOW + 2, known_seq=0) is None, "the new holder waits out the window"
+    after = moved.handover_until + WRITE_SLACK_S
+    assert claimed(moved, "a/1", after, known_seq=0) is None, "the old holder claims nothing after its window"
+    assert claimed(moved, "b/1", after, known_seq=1).last_seq == 2
+    expired = take_over(lease, "c/1", NOW + TTL_S + 1)
+    assert expired.last_seq == 1, "a dead holder's claims are kept too"
+
+
+def test_a_claimed_final_not_stored_yet_is_in_flight_until_it_lands_or_its_writer_is_surely_gone() -> None:
+    lease = claimed(take_over(None, "a/1", NOW), "a/1", NOW, known_seq=2)
+    assert in_flight(lease, stored_seq=2, now=NOW + 0.5)
+    assert not in_flight(lease, stored_seq=3, now=NOW + 0.5)
+    assert not in_flight(lease, stored_seq=2, now=NOW + CLAIM_LANDS_S)
+    assert not in_flight(take_over(None, "a/1", NOW), stored_seq=0, now=NOW)
+    assert not in_flight(None, stored_seq=0, now=NOW)
