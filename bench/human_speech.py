@@ -69,12 +69,12 @@ def _room_tone(speech: np.ndarray, seconds: float, rng: np.random.Generator) -> 
 
 
 def run() -> list[dict]:
-    from bench.run import answer_in_browser, transcript_accuracy
+    from bench.run import answer_in_browser, partial_accuracy, transcript_accuracy
 
     audio48, said = build_answer(48000)
     print(f"human recordings: {len(RECORDINGS)} utterances, {audio48.size / 48000:.0f} s", file=sys.stderr)
     metrics = answer_in_browser(audio48, min_finals=len(RECORDINGS) // 2)
     shown = " ".join(m["text"] for m in metrics["finals"])
     print(f"human recordings, finals shown: {shown}", file=sys.stderr)
-    sources = len({r.source for r in RECORDINGS})
-    return transcript_accuracy(said, shown, source="finals shown in the page", speech=f"human recordings ({len(RECORDINGS)} sentences, {sources} sources)")
+    speech = f"human recordings ({len(RECORDINGS)} sentences, {len({r.source for r in RECORDINGS})} sources)"
+    return [*transcript_accuracy(said, shown, source="finals shown in the page", speech=speech), *partial_accuracy(metrics["finals"], speech=speech)]

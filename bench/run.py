@@ -9,6 +9,9 @@ word_recall            share of the spoken words found in the finals the page sh
 word_error_rate        (substitutions + deletions + insertions) / spoken words of those finals: words nobody said count
                          (both for the synthetic answer and for recordings of real people, bench/human_speech.py;
                          --speech-only stops after these)
+partial_word_accuracy  each phrase's last partial the page showed against the final that replaced it: the share of the
+                         final's words the partial already showed (`shown`), and of the partial's words the final kept
+                         (`kept`); same two answers
 concurrent_sessions_max  the most candidates one app process carries within 400 ms p95 (bench/load.py; both recognizers)
 cpu_per_session          the fraction of a core one live session costs there (the load run takes ~6 min; --skip-load)
 store_ops_per_phrase     Store operations to persist one final; store_ops_per_answer: to close one answer (bench/store_ops.py)
@@ -34,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.stats import percentiles
-from tests.support.audio import recall, speak, word_error_rate, write_wav
+from tests.support.audio import recall, speak, word_error_rate, words_of, write_wav
 from tests.support.server import MODEL_DIR, running_app
 
 UTTERANCES = [
@@ -96,6 +99,28 @@ def transcript_accuracy(said: str, shown: str, **labels) -> list[dict]:
             "scoring": "normalised words; hesitations (um, uh, er, ah, hmm) left out of both sides", **labels,
         },
     ]
+
+
+def partial_accuracy(finals: list[dict], **labels) -> list[dict]:
+    """How right the live transcript was before each final replaced it (the page's metrics.finals, each with the
+    phrase's last partial as shown): words matched as a multiset, summed over the phrases; a phrase that showed no
+    partial at all counts as nothing shown."""
+    matched = final_words = partial_words = 0
+    for final in finals:
+        want, have = words_of(final["text"]), words_of(final.get("partial_text") or "")
+        final_words, partial_words = final_words + len(want), partial_words + len(have)
+        for word in want:
+            if word in have:
+                have.remove(word)
+                matched += 1
+    phrases = sum(1 for f in finals if words_of(f["text"]))
+    common = {"unit": "fraction", "target": 0.8, "phrases": phrases, **labels}
+    return [
+        {"metric": "partial_word_accuracy", "measure": "shown: the final's words the last partial already showed",
+         "value": round(matched / final_words, 3) if final_words else None, **common},
+        {"metric": "partial_word_accuracy", "measure": "kept: the last partial's words the final kept",
+         "value": round(matched / partial_words, 3) if partial_words else None, **common},
+    ]  # fmt: skip
 
 
 def answer_in_browser(audio48: np.ndarray, min_finals: int = len(UTTERANCES) // 2) -> dict:
@@ -166,6 +191,8 @@ def main() -> None:
     emit("final_latency_ms", **percentiles(finals), target_p95=1000)
     shown = " ".join(m["text"] for m in metrics["finals"])
     for line in transcript_accuracy(" ".join(UTTERANCES), shown, source="finals shown in the page", speech="espeak-ng en-us"):
+        emit(line.pop("metric"), **line)
+    for line in partial_accuracy(metrics["finals"], speech="espeak-ng en-us"):
         emit(line.pop("metric"), **line)
     from bench import human_speech
 

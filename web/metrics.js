@@ -1,4 +1,6 @@
 // Latency instrumentation: benchmarks and tests read window.rehearse; keep its shape.
+// metrics.finals: {seq, phrase_id, question_id, text, partial_text (the phrase's last partial shown, or null), heard_ms,
+// rendered_ms} for each live final; metrics.partialWords: {phrase_id, w, heard_ms, rendered_ms} for each new partial word.
 // metrics.connectionStates: {state, at (Date.now())} on every change of #connection's data-state;
 // metrics.resumes: connections re-established by the page itself (after a loss, or after a reload).
 // metrics.questions: {question_id, at} when each `question` arrived; metrics.answerEnds: {question_id, reason, at} when

@@ -133,6 +133,8 @@ export class Transcript {
     }
     if (!el) el = this.createLine(key, seg.phrase_id, questionId, "line final");
 
+    // What the candidate read until now: the phrase's last partial, which the final replaces (benchmarks compare them).
+    const partialText = el.classList.contains("partial") ? el.textContent : null;
     el.className = "line final";
     el.removeAttribute("aria-hidden");
     el.textContent = typeof seg.text === "string" ? seg.text : "";
@@ -145,7 +147,14 @@ export class Transcript {
     if (stick) this.toBottom();
 
     if (live) {
-      const entry = { seq, phrase_id: seg.phrase_id, question_id: seg.question_id, text: el.textContent, heard_ms: seg.heard_ms };
+      const entry = {
+        seq,
+        phrase_id: seg.phrase_id,
+        question_id: seg.question_id,
+        text: el.textContent,
+        partial_text: partialText,
+        heard_ms: seg.heard_ms,
+      };
       requestAnimationFrame(() => {
         entry.rendered_ms = nowMs();
         rehearse.metrics.finals.push(entry);

@@ -1,12 +1,12 @@
-"""How the bench scores a transcript against what was said (word recall and word error rate), and its recordings of
-real people."""
+"""How the bench scores a transcript against what was said (word recall and word error rate), how it scores the live
+partials against the finals that replaced them, and its recordings of real people."""
 
 import json
 
 import pytest
 
 from bench import human_speech
-from bench.run import emit, transcript_accuracy
+from bench.run import emit, partial_accuracy, transcript_accuracy
 from rehearse.adapters.local.wav import decode_wav
 from tests.support.audio import recall, word_error_rate
 
@@ -72,3 +72,21 @@ def test_the_answer_of_real_recordings_pauses_between_them_with_room_tone():
     speech_s = sum(decode_wav(human_speech.RECORDINGS_DIR / r.file, 16000).size for r in human_speech.RECORDINGS) / 16000
     assert audio.size / 16000 == pytest.approx(speech_s + human_speech.LEAD_S + human_speech.TAIL_S + human_speech.GAP_S * (len(human_speech.RECORDINGS) - 1), abs=0.1)
     assert (audio[: int(human_speech.LEAD_S * 16000)] != 0).any()  # room tone, not digital silence
+
+
+def test_partials_are_scored_against_the_finals_that_replaced_them_both_ways():
+    finals = [
+        {"text": "We measured latency at every step.", "partial_text": "we measured latency at every"},  # 5 of 6 shown
+        {"text": "The slowest query took four seconds.", "partial_text": "the slow west query to for seconds"},  # 3 of 6
+        {"text": "I added an index.", "partial_text": None},  # the final came with no partial before it: 0 of 4 shown
+        {"text": "", "partial_text": "um"},  # an empty final: a line taken back, nothing to compare
+    ]
+    shown, kept = partial_accuracy(finals, speech="test")
+    assert shown["measure"].startswith("shown") and shown["value"] == round(8 / 16, 3)
+    assert kept["measure"].startswith("kept") and kept["value"] == round(8 / 12, 3)
+    assert shown["phrases"] == kept["phrases"] == 3 and shown["target"] == 0.8 and shown["speech"] == "test"
+
+
+def test_no_partials_at_all_are_reported_as_such_not_as_perfect():
+    shown, kept = partial_accuracy([{"text": "Seven of clubs.", "partial_text": None}])
+    assert shown["value"] == 0 and kept["value"] is None
