@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,8 +30,11 @@ from rehearse.ports import (
 from rehearse.security.tokens import SessionTokens
 from rehearse.settings import Settings
 
+log = logging.getLogger("rehearse.config")
+
 if TYPE_CHECKING:
     from rehearse.adapters.local.whisper_finals import WhisperFinals
+    from rehearse.adapters.local.whisper_partials import WhisperPartials
 
 
 @dataclass
@@ -226,7 +230,24 @@ def _build_recognizer(settings: Settings) -> Recognizer:
         lambda: WebRtcVoiceActivity(settings.vad_aggressiveness),
         phrase_silence_s=settings.phrase_silence_s,
         finals_niceness=settings.finals_niceness,
+        reader=whisper_partials(settings),
     )
+
+
+def whisper_partials(settings: Settings) -> WhisperPartials | None:
+    """The reader of the accurate partials, or None (turned off, or its model is missing: said, and pocketsphinx's
+    partials alone are shown)."""
+    if not settings.accurate_partials:
+        return None
+    from rehearse.adapters.local.thread_priority import built_lowered
+    from rehearse.adapters.local.whisper_partials import WhisperPartials, check_model_dir, packaged_model_dir
+
+    try:
+        model_dir = check_model_dir(settings.partials_model_dir) if settings.partials_model_dir else packaged_model_dir()
+    except ModelUnavailable as error:
+        log.warning("%s: the live transcript shows pocketsphinx's partials alone", error.message)
+        return None
+    return built_lowered(lambda: WhisperPartials(model_dir), settings.finals_niceness)
 
 
 def whisper_finals(settings: Settings) -> WhisperFinals:

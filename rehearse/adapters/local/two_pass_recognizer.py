@@ -1,7 +1,9 @@
 """Recognizer for the embedded default: pocketsphinx partials while a phrase is spoken, a Whisper final after it.
 
 Each stream has one worker thread (voice activity, phrase cutting, streaming partials); finals run one at a time
-on a shared executor so the event loop never blocks and finals come out in phrase order."""
+on a shared executor so the event loop never blocks and finals come out in phrase order. With accurate partials
+(whisper_partials.py), Whisper tiny.en reads the phrase so far about once a second and when its pause begins, on a
+shared executor of its own; the partial then shows its words for the audio it read and pocketsphinx's after them."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from rehearse import tracing
 from rehearse.adapters.local.pocketsphinx_partials import PocketsphinxPartials
 from rehearse.adapters.local.thread_priority import lower_this_thread
 from rehearse.adapters.local.whisper_finals import WhisperFinals
+from rehearse.adapters.local.whisper_partials import WhisperPartials
 from rehearse.domain.analysis_model import Word
 from rehearse.domain.fillers import hesitations_in, merge_fillers
 from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
@@ -27,6 +30,10 @@ _STOP = object()
 # A partial every 3 frames (60 ms): the candidate sees a word sooner (p95 about 35 ms sooner with two live sessions
 # than every 100 ms, bench/load.py), for a hypothesis that costs well under a millisecond.
 PARTIAL_EVERY_FRAMES = 3
+# Accurate partials: the phrase so far is read once it is this long, then again this long after the last read ended
+# (and once more when its pause begins). About 80 ms of one core a read (docs/models.md, "Partials").
+READ_FROM_S = 1.0
+READ_EVERY_S = 1.0
 
 
 class _Flush:
@@ -45,6 +52,7 @@ class TwoPassRecognizer:
         partial_every_frames: int = PARTIAL_EVERY_FRAMES,
         speculate_after_s: float = 0.2,
         finals_niceness: int = 0,
+        reader: WhisperPartials | None = None,
     ) -> None:
         self._finals = finals
         self._vad_factory = vad_factory
@@ -55,18 +63,90 @@ class TwoPassRecognizer:
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="whisper", initializer=lower_this_thread, initargs=(finals_niceness,)
         )
+        # the accurate partials' reads, at the finals' priority: what matters most is the final, then pocketsphinx
+        self._reads = Reads(reader, ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="partials-read", initializer=lower_this_thread, initargs=(finals_niceness,)
+        )) if reader is not None else None  # fmt: skip
 
     def open_stream(self) -> TwoPassStream:
         return TwoPassStream(
             self._finals, self._executor, PhraseCutter(self._vad_factory(), silence_s=self._phrase_silence_s),
-            self._partial_every, self._speculate_frames,
+            self._partial_every, self._speculate_frames, self._reads,
         )
+
+
+class Reads:
+    """Whisper tiny.en reads of phrases so far, for every stream, one at a time."""
+
+    def __init__(self, reader: WhisperPartials, executor: ThreadPoolExecutor) -> None:
+        self.reader = reader
+        self.executor = executor
+
+    def submit(self, pcm: np.ndarray, offset_s: float, whole: bool) -> Future:
+        return self.executor.submit(self.reader.read, pcm, offset_s, whole)
+
+
+class _PhraseReading:
+    """One phrase's accurate partial: the words of its last read, and pocketsphinx's words after them."""
+
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
+        self._pending: Future | None = None
+        self._pending_whole = False
+        self._read_at_frame = -1
+        self.words: list[Word] = []  # of the last read, in stream time
+
+    def cancel(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    def last_read(self) -> Future | None:
+        """At the phrase's end: the read of the whole phrase still under way (its words may show until the final is
+        ready: the final comes about 0.15 s after the phrase ends), or None; any other read is dropped."""
+        pending, whole = self._pending, self._pending_whole
+        self._pending = None
+        if pending is not None and not whole:
+            pending.cancel()
+            return None
+        return pending
+
+    def maybe_read(self, frames: int, audio_s: float, so_far: Callable[[], tuple[float, np.ndarray]], whole: bool = False) -> None:
+        """Ask for a read: when the pause begins (`whole`), or once the phrase is long enough and the last read is
+        far enough behind."""
+        if not whole and (self._pending is not None or audio_s < READ_FROM_S or frames - self._read_at_frame < READ_EVERY_S / 0.02):
+            return
+        self.cancel()  # a read not begun yet is overtaken by this one
+        offset_s, pcm = so_far()
+        self._pending, self._pending_whole = self._reads.submit(pcm, offset_s, whole), whole
+        self._read_at_frame = frames
+
+    def collect(self, frames: int) -> bool:
+        """Take a finished read's words; True when there were new ones."""
+        pending = self._pending
+        if pending is None or not pending.done():
+            return False
+        self._pending = None
+        self._read_at_frame = frames
+        if pending.cancelled() or pending.exception() is not None:
+            return False  # pocketsphinx's words stand until the next read
+        self.words = pending.result()
+        return True
+
+    def shown(self, streaming: list[Word]) -> list[Word]:
+        """The read's words, then pocketsphinx's that lie after them (a word whose middle is past the read's last)."""
+        if not self.words:
+            return streaming
+        edge = self.words[-1].end
+        return [*self.words, *(w for w in streaming if (w.start + w.end) / 2 > edge)]
 
 
 class TwoPassStream:
     def __init__(
-        self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int, speculate_frames: int
-    ) -> None:
+        self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int, speculate_frames: int,
+        reads: Reads | None = None,
+    ) -> None:  # fmt: skip
+        self._reads = reads
         self._loop = asyncio.get_running_loop()
         self._finals = finals
         self._executor = executor
@@ -75,7 +155,8 @@ class TwoPassStream:
         self._speculate_frames = speculate_frames
         self._inbox: queue.Queue = queue.Queue()
         self._out: asyncio.Queue[Hypothesis | _Flush | None] = asyncio.Queue()
-        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[Word], Future | None] | _Flush | None] = asyncio.Queue()
+        # each ended phrase: its id, the event, pocketsphinx's words, the speculative final, the read of the whole phrase
+        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[Word], Future | None, tuple[_PhraseReading, Future] | None] | _Flush | None] = asyncio.Queue()
         self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
         self._thread.start()
         self._finals_task = self._loop.create_task(self._run_finals())
@@ -125,12 +206,26 @@ class TwoPassStream:
         # A phrase usually ends at its first pause: the final is decoded speculatively once the pause starts, and
         # kept if the pause lasts long enough to end the phrase (the audio after it is only silence).
         speculation: Future | None = None
+        reading: _PhraseReading | None = None
+        streaming: list[Word] = []  # pocketsphinx's latest words of the phrase
 
         def ended(event: PhraseEnded) -> None:
             nonlocal speculation
+            last_read = reading.last_read() if reading is not None else None
             words = partials.finish()
-            self._post(self._phrases, (phrase_id, event, words, speculation))
+            self._post(self._phrases, (phrase_id, event, words, speculation, (reading, last_read) if last_read is not None else None))
             speculation = None
+
+        def so_far() -> tuple[float, np.ndarray]:
+            begin_s, _, audio = self._cutter.phrase_so_far()
+            return begin_s, audio
+
+        def show(words: list[Word]) -> None:
+            nonlocal shown
+            text = " ".join(w.w for w in words)
+            if text and text != shown:
+                shown = text
+                self._post(self._out, Hypothesis(phrase_id, text, start_s, words[-1].end, tuple(words), final=False))
 
         while True:
             item = self._inbox.get()
@@ -157,7 +252,8 @@ class TwoPassStream:
                 for event in self._cutter.push(frame, decisions.pop(0) if decisions else None):
                     if isinstance(event, PhraseStarted):
                         phrase_id += 1
-                        frames, shown, start_s = 0, "", event.offset_s
+                        frames, shown, start_s, streaming = 0, "", event.offset_s, []
+                        reading = _PhraseReading(self._reads) if self._reads is not None else None
                         partials.begin(event.offset_s)
                         partials.feed(event.preroll)
                     else:
@@ -170,13 +266,17 @@ class TwoPassStream:
                     elif quiet == self._speculate_frames and speculation is None:
                         begin_s, _, audio = self._cutter.phrase_so_far()
                         speculation = self._executor.submit(self._finals.transcribe, audio, begin_s)
-                if was_in_phrase and self._cutter.in_phrase and frames % self._partial_every == 0:
-                    words = partials.hypothesis()
-                    text = " ".join(w.w for w in words)
-                    if text and text != shown:
-                        shown = text
-                        end_s = words[-1].end
-                        self._post(self._out, Hypothesis(phrase_id, text, start_s, end_s, tuple(words), final=False))
+                        if reading is not None:  # the last read, of the whole phrase, shows while the final is made
+                            reading.maybe_read(frames, audio.size / 16000, lambda: (begin_s, audio), whole=True)  # noqa: B023
+                    elif reading is not None and quiet == 0:
+                        reading.maybe_read(frames, frames * 0.02, so_far)
+                if not (was_in_phrase and self._cutter.in_phrase):
+                    continue
+                if reading is not None and reading.collect(frames):
+                    show(reading.shown(streaming))
+                if frames % self._partial_every == 0:
+                    streaming = partials.hypothesis()
+                    show(reading.shown(streaming) if reading is not None else streaming)
 
     # -- finals, on the event loop ---------------------------------------------------------------------------------
     async def _run_finals(self) -> None:
@@ -184,18 +284,19 @@ class TwoPassStream:
             if isinstance(item, _Flush):
                 self._out.put_nowait(item)
                 continue
-            phrase_id, event, streaming_words, speculation = item
+            phrase_id, event, streaming_words, speculation, last_read = item
             speculative = speculation is not None and not speculation.cancelled()
             # one span per phrase (a few per minute of speech): the session id comes from the relay's span, which
             # was current when this stream was opened
             with tracing.span("recognizer.final", None, phrase_id=phrase_id, speculative=speculative, audio_s=round(event.end_s - event.start_s, 2)) as span:
+                if speculative:
+                    decode = asyncio.wrap_future(speculation)
+                else:
+                    decode = self._loop.run_in_executor(self._executor, self._finals.transcribe, event.audio, event.start_s)
+                if last_read is not None:
+                    await self._show_read_until(decode, phrase_id, event, streaming_words, *last_read)
                 try:
-                    if speculative:
-                        words, confidence = await asyncio.wrap_future(speculation)
-                    else:
-                        words, confidence = await self._loop.run_in_executor(
-                            self._executor, self._finals.transcribe, event.audio, event.start_s
-                        )
+                    words, confidence = await decode
                 except Exception:  # a broken decode must not lose the phrase: keep what the fast pass heard
                     words, confidence = streaming_words, 0.0
                     span.set_attribute("rehearse.fallback", True)
@@ -206,3 +307,18 @@ class TwoPassStream:
                     Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
                 )
         self._out.put_nowait(None)
+
+    async def _show_read_until(
+        self, decode: asyncio.Future, phrase_id: int, event: PhraseEnded, streaming: list[Word], reading: _PhraseReading, read: Future
+    ) -> None:
+        """The read of the whole phrase, if it is ready before the final: shown as the phrase's last partial."""
+        read_done = asyncio.wrap_future(read)
+        await asyncio.wait({decode, read_done}, return_when=asyncio.FIRST_COMPLETED)
+        if decode.done() or not read_done.done() or read_done.cancelled() or read_done.exception() is not None:
+            read.cancel()
+            return
+        reading.words = read_done.result()
+        words = reading.shown(streaming)
+        if words:
+            self._out.put_nowait(Hypothesis(phrase_id, " ".join(w.w for w in words), event.start_s, words[-1].end, tuple(words), final=False))
+

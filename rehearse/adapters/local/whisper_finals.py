@@ -32,7 +32,7 @@ def _window_frames(samples: int) -> int:
     return min(3000, int(seconds * 100) // 2 * 2)
 
 
-def _windowed_model(model_dir: Path, cpu_threads: int):
+def windowed_model(model_dir: Path, cpu_threads: int):
     from faster_whisper import WhisperModel  # heavy import, kept off module import
 
     class WindowedWhisper(WhisperModel):
@@ -181,7 +181,7 @@ def _voiced(pcm: np.ndarray, start_s: float, end_s: float) -> bool:
 
 class WhisperFinals:
     def __init__(self, model_dir: Path, cpu_threads: int = 2, beam_size: int = 1) -> None:
-        self._model = _windowed_model(model_dir, cpu_threads)
+        self._model = windowed_model(model_dir, cpu_threads)
         self._beam_size = beam_size
         self._lock = threading.Lock()  # one decode at a time: two would fight over the machine's cores
 
