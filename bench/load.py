@@ -13,7 +13,8 @@ per process), away from the server's event loop, but on the same 2 cores: the fi
 for a relay with the machine to itself.
 
 What is measured, per N (the `rounds` table):
-- transcript latency: for every word the moment its first partial arrived at the client minus the moment the client
+- transcript latency: for every word the moment the first partial showing it arrived at the client (a word that begins
+  where the words shown so far end; words a later partial corrects for the same audio are not new) minus the moment the client
   handed the 20 ms frame holding the word's end to its encoder (`transcript_*`: Opus, the network, the relay's jitter
   buffer, decoding and recognition, the data channel back). `transcript_heard_p95_ms` is bench/run.py's method:
   minus the relay's receipt of that frame (`heard_ms`), which hides the time audio waits for a busy relay, so the
@@ -74,6 +75,7 @@ CLIENTS_PER_PROCESS = 4
 STAGGER_S = 3.0
 PING_EVERY_S = 0.5
 LATENCY_LIMIT_MS = 400.0
+NEW_WORD_SLACK_S = 0.02  # a word beginning up to a frame before the words shown end is new (web/transcript.js)
 FRAME_SLACK = 10
 STEPS = {"two_pass": [1, 2, 3, 4, 5, 6, 8, 10, 12], "forward_only": [2, 4, 6, 8, 12, 16, 20, 24, 32]}
 ENV = {"two_pass": "speech", "forward_only": "forward_only"}
@@ -149,7 +151,7 @@ async def run_candidate(base: str, speech: dict, pcm: np.ndarray, delay_s: float
     await asyncio.sleep(delay_s)
     track = SpeechTrack(pcm)
     out: dict = {"sent_latency_ms": [], "heard_latency_ms": [], "final_latency_ms": [], "ping_ms": [], "finals": [], "problems": []}
-    shown: dict[int, int] = {}
+    shown: dict[int, float] = {}  # phrase id -> the latest word end a partial reached
     ended, live, seen = asyncio.Event(), {}, {}  # seen: message or connection state -> seconds since the offer
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{base}/api/sessions", json={"questions": [{"text": QUESTION}]}) as r:
@@ -199,12 +201,16 @@ async def run_candidate(base: str, speech: dict, pcm: np.ndarray, delay_s: float
                 track.speak()
             elif m["type"] == "transcript" and not m["final"]:
                 words = m["words"]
-                for word in words[shown.get(m["phrase_id"], 0) :]:  # each word once, when it first shows
+                reached = shown.get(m["phrase_id"], -1.0)
+                # each word once, when a partial first shows it: a word that begins where the words shown so far end,
+                # or later (web/transcript.js; a partial that corrects words already shown for the same audio, as
+                # the accurate partials' reads do, brings none)
+                for word in (w for w in words if w["start"] >= reached - NEW_WORD_SLACK_S):
                     frame = min(max(0, math.ceil(word["end"] / 0.02) - 1), len(track.sent_ms) - 1)
                     out["sent_latency_ms"].append(now - track.sent_ms[frame])
                     if word.get("heard_ms"):
                         out["heard_latency_ms"].append(now - word["heard_ms"])
-                shown[m["phrase_id"]] = max(shown.get(m["phrase_id"], 0), len(words))
+                shown[m["phrase_id"]] = max([reached, *(w["end"] for w in words)])
             elif m["type"] == "transcript":
                 out["finals"].append({k: m[k] for k in ("seq", "phrase_id", "text", "start", "end")})
                 if m.get("heard_ms"):

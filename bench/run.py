@@ -2,7 +2,9 @@
 
     make bench
 
-transcript_latency_ms  relay receipt of the audio frame that completed a word -> that word rendered in the DOM
+transcript_latency_ms  relay receipt of the audio frame that completed a word -> that word rendered in the DOM (a new
+                         word begins where the words shown so far end; the accurate partials' corrections of words
+                         already shown for the same audio are not new words: web/transcript.js)
 final_latency_ms       relay receipt of a phrase's last voiced frame -> its final text rendered in the DOM
 recognizer_rtf         processing time / audio time, for the streaming pass and the accurate pass
 word_recall            share of the spoken words found in the finals the page showed

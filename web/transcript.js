@@ -19,6 +19,9 @@ function keyOfLine(el) {
 
 // The children of a group kept in order: finals by seq, a follow-up just after the final numbered its after_seq
 // (follow-ups after the same final by n). Partial lines and the group's tail are not ordered.
+// A word that begins up to a frame before the words shown so far end is a new word (recognizers' boundaries differ
+// by a frame), not a correction.
+const NEW_WORD_SLACK_S = 0.02;
 const ORDERED = ":scope > .line.final[data-seq], :scope > .follow-up";
 
 export function orderKey(el) {
@@ -94,10 +97,15 @@ export class Transcript {
     el.textContent = text;
     if (stick) this.toBottom();
 
+    // For the latency figures, the new words: those that begin where the words shown for the phrase so far end, or
+    // later (a partial that corrects words already shown for the same audio brings none); by position when the
+    // words carry no times.
     const entry = this.phrases.get(key);
-    if (words.length > entry.words) {
-      const fresh = words.slice(entry.words);
-      entry.words = words.length;
+    const timed = words.length > 0 && words.every((word) => word && typeof word.start === "number" && typeof word.end === "number");
+    const fresh = timed ? words.filter((word) => word.start >= entry.reached - NEW_WORD_SLACK_S) : words.slice(entry.words);
+    entry.words = Math.max(entry.words, words.length);
+    if (timed) entry.reached = Math.max(entry.reached, ...words.map((word) => word.end));
+    if (fresh.length > 0) {
       const phraseId = msg.phrase_id;
       requestAnimationFrame(() => {
         const rendered = nowMs();
@@ -129,7 +137,7 @@ export class Transcript {
       // pointing at it, so that a late partial under that key finds the final too.
       const selector = `.line.partial[data-phrase-id="${CSS.escape(String(seg.phrase_id))}"]`;
       el = this.root.querySelector(selector);
-      if (el) this.phrases.set(key, this.phrases.get(keyOfLine(el)) || { el, words: 0 });
+      if (el) this.phrases.set(key, this.phrases.get(keyOfLine(el)) || { el, words: 0, reached: -Infinity });
     }
     if (!el) el = this.createLine(key, seg.phrase_id, questionId, "line final");
 
@@ -298,7 +306,7 @@ export class Transcript {
     el.dataset.phraseId = String(phraseId);
     if (questionId != null) el.dataset.questionId = String(questionId);
     this.append(this.group(questionId), el);
-    this.phrases.set(key, { el, words: 0 });
+    this.phrases.set(key, { el, words: 0, reached: -Infinity });
     return el;
   }
 

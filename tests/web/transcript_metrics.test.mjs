@@ -42,3 +42,16 @@ test("each live final records the last partial the candidate read before it, or 
     ],
   );
 });
+
+test("a partial that corrects words already shown counts no new words for the latency figures; one reaching further does", async () => {
+  rehearse.metrics.partialWords.length = 0;
+  const t = transcript();
+  const w = (word, start, end) => ({ w: word, start, end, conf: 1, heard_ms: 1000 * end });
+  const said = (...words) => ({ question_id: "q1", phrase_id: 7, text: words.map((x) => x.w).join(" "), words });
+  t.partial(said(w("we", 0.0, 0.1), w("measured", 0.1, 0.2), w("late", 0.2, 0.3), w("and", 0.3, 0.32), w("see", 0.32, 0.4)));
+  // a read of the same audio: its last word ends later than pocketsphinx's did, but it is no new word
+  t.partial(said(w("We", 0.0, 0.1), w("measured", 0.1, 0.2), w("latency", 0.21, 0.47)));
+  t.partial(said(w("We", 0.0, 0.1), w("measured", 0.1, 0.2), w("latency", 0.21, 0.47), w("at", 0.46, 0.55), w("every", 0.55, 0.6)));
+  await frame();
+  assert.deepEqual(rehearse.metrics.partialWords.map((m) => m.w), ["we", "measured", "late", "and", "see", "at", "every"]);
+});
