@@ -36,6 +36,52 @@ READ_FROM_S = 1.0
 READ_EVERY_S = 1.0
 
 
+class DecoderPool:
+    """pocketsphinx decoders for the streams, kept when a stream ends and used again by the next one.
+
+    Building a decoder costs about 230 ms of a core and 95 MB (its acoustic model, dictionary and language model are
+    read and laid out) and freeing it about 35 ms. Built when a candidate connected, it competed with the synthesis of
+    the first question for the two cores and delayed the interviewer's first word by about as much
+    (bench/conversation.py, `tts_first_audio_relay_ms`). So a decoder is built ahead, at the finals' lower priority, and
+    a stream that ends gives its decoder back for the next stream; a stream that finds none ready builds its own, and
+    one more is built ahead (one at a time) for the stream after it. At most `keep` decoders wait unused; more are freed.
+
+    A decoder used before carries the speaker normalisation (cepstral mean) it learned from earlier audio, as it does
+    from one phrase to the next of one answer; on the recordings of people its partials are no worse for it (word
+    recall 0.83 after an espeak-ng answer, 0.73 from a new decoder), and the normalisation follows the new voice."""
+
+    def __init__(
+        self, niceness: int = 0, keep: int = 2, build: Callable[[], PocketsphinxPartials] = PocketsphinxPartials
+    ) -> None:
+        self._build = build
+        self._keep = keep
+        self._idle: list[PocketsphinxPartials] = []
+        self._lock = threading.Lock()
+        self._builder = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="decoder-build", initializer=lower_this_thread, initargs=(niceness,)
+        )
+        self._ahead = self._builder.submit(self._build_ahead)
+
+    def _build_ahead(self) -> None:
+        self.give_back(self._build())
+
+    def take(self) -> PocketsphinxPartials:
+        """A decoder with no utterance open, for one stream (called on the stream's own thread)."""
+        with self._lock:
+            decoder = self._idle.pop() if self._idle else None
+            if not self._idle and self._ahead.done():  # the next stream finds one ready
+                self._ahead = self._builder.submit(self._build_ahead)
+        return decoder if decoder is not None else self._build()
+
+    def give_back(self, decoder: PocketsphinxPartials) -> None:
+        decoder.finish()
+        with self._lock:
+            if len(self._idle) < self._keep:
+                self._idle.append(decoder)
+                return
+        decoder.close()
+
+
 class _Flush:
     """Travels through the pipeline behind the audio fed before it; done once results() reaches it."""
 
@@ -63,6 +109,7 @@ class TwoPassRecognizer:
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="whisper", initializer=lower_this_thread, initargs=(finals_niceness,)
         )
+        self._decoders = DecoderPool(finals_niceness)  # pocketsphinx's, built ahead and handed from stream to stream
         # the accurate partials' reads, at the finals' priority: what matters most is the final, then pocketsphinx
         self._reads = Reads(reader, ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="partials-read", initializer=lower_this_thread, initargs=(finals_niceness,)
@@ -70,8 +117,13 @@ class TwoPassRecognizer:
 
     def open_stream(self) -> TwoPassStream:
         return TwoPassStream(
-            self._finals, self._executor, PhraseCutter(self._vad_factory(), silence_s=self._phrase_silence_s),
-            self._partial_every, self._speculate_frames, self._reads,
+            self._finals,
+            self._executor,
+            PhraseCutter(self._vad_factory(), silence_s=self._phrase_silence_s),
+            self._partial_every,
+            self._speculate_frames,
+            self._reads,
+            self._decoders,
         )
 
 
@@ -111,10 +163,14 @@ class _PhraseReading:
             return None
         return pending
 
-    def maybe_read(self, frames: int, audio_s: float, so_far: Callable[[], tuple[float, np.ndarray]], whole: bool = False) -> None:
+    def maybe_read(
+        self, frames: int, audio_s: float, so_far: Callable[[], tuple[float, np.ndarray]], whole: bool = False
+    ) -> None:
         """Ask for a read: when the pause begins (`whole`), or once the phrase is long enough and the last read is
         far enough behind."""
-        if not whole and (self._pending is not None or audio_s < READ_FROM_S or frames - self._read_at_frame < READ_EVERY_S / 0.02):
+        if not whole and (
+            self._pending is not None or audio_s < READ_FROM_S or frames - self._read_at_frame < READ_EVERY_S / 0.02
+        ):
             return
         self.cancel()  # a read not begun yet is overtaken by this one
         offset_s, pcm = so_far()
@@ -144,9 +200,10 @@ class _PhraseReading:
 class TwoPassStream:
     def __init__(
         self, finals: WhisperFinals, executor: ThreadPoolExecutor, cutter: PhraseCutter, partial_every: int, speculate_frames: int,
-        reads: Reads | None = None,
+        reads: Reads | None = None, decoders: DecoderPool | None = None,
     ) -> None:  # fmt: skip
         self._reads = reads
+        self._decoders = decoders
         self._loop = asyncio.get_running_loop()
         self._finals = finals
         self._executor = executor
@@ -156,7 +213,9 @@ class TwoPassStream:
         self._inbox: queue.Queue = queue.Queue()
         self._out: asyncio.Queue[Hypothesis | _Flush | None] = asyncio.Queue()
         # each ended phrase: its id, the event, pocketsphinx's words, the speculative final, the read of the whole phrase
-        self._phrases: asyncio.Queue[tuple[int, PhraseEnded, list[Word], Future | None, tuple[_PhraseReading, Future] | None] | _Flush | None] = asyncio.Queue()
+        self._phrases: asyncio.Queue[
+            tuple[int, PhraseEnded, list[Word], Future | None, tuple[_PhraseReading, Future] | None] | _Flush | None
+        ] = asyncio.Queue()
         self._thread = threading.Thread(target=self._work, name="partials", daemon=True)
         self._thread.start()
         self._finals_task = self._loop.create_task(self._run_finals())
@@ -197,7 +256,7 @@ class TwoPassStream:
             pass
 
     def _work(self) -> None:
-        partials = PocketsphinxPartials()
+        partials = self._decoders.take() if self._decoders is not None else PocketsphinxPartials()
         pending = np.zeros(0, np.int16)
         phrase_id = 0
         frames = 0
@@ -213,7 +272,9 @@ class TwoPassStream:
             nonlocal speculation
             last_read = reading.last_read() if reading is not None else None
             words = partials.finish()
-            self._post(self._phrases, (phrase_id, event, words, speculation, (reading, last_read) if last_read is not None else None))
+            self._post(
+                self._phrases, (phrase_id, event, words, speculation, (reading, last_read) if last_read is not None else None)
+            )
             speculation = None
 
         def so_far() -> tuple[float, np.ndarray]:
@@ -233,7 +294,10 @@ class TwoPassStream:
                 if (event := self._cutter.cut()) is not None:
                     ended(event)
                 if item is _STOP:
-                    partials.close()
+                    if self._decoders is not None:
+                        self._decoders.give_back(partials)
+                    else:
+                        partials.close()
                     self._post(self._phrases, None)
                     return
                 self._post(self._phrases, item)
@@ -241,7 +305,9 @@ class TwoPassStream:
             pcm, voiced = item
             # The caller's voice-activity decisions hold for whole frames of its audio; with audio cut otherwise,
             # the cutter decides for itself.
-            decisions = list(voiced) if voiced is not None and not pending.size and pcm.size == FRAME_SAMPLES * len(voiced) else []
+            decisions = (
+                list(voiced) if voiced is not None and not pending.size and pcm.size == FRAME_SAMPLES * len(voiced) else []
+            )
             pending = np.concatenate((pending, pcm)) if pending.size else pcm
             while pending.size >= FRAME_SAMPLES:
                 frame, pending = pending[:FRAME_SAMPLES], pending[FRAME_SAMPLES:]
@@ -288,7 +354,13 @@ class TwoPassStream:
             speculative = speculation is not None and not speculation.cancelled()
             # one span per phrase (a few per minute of speech): the session id comes from the relay's span, which
             # was current when this stream was opened
-            with tracing.span("recognizer.final", None, phrase_id=phrase_id, speculative=speculative, audio_s=round(event.end_s - event.start_s, 2)) as span:
+            with tracing.span(
+                "recognizer.final",
+                None,
+                phrase_id=phrase_id,
+                speculative=speculative,
+                audio_s=round(event.end_s - event.start_s, 2),
+            ) as span:
                 if speculative:
                     decode = asyncio.wrap_future(speculation)
                 else:
@@ -304,12 +376,28 @@ class TwoPassStream:
                 fillers = merge_fillers(hesitations_in([w.w for w in words]), hesitations_in([w.w for w in streaming_words]))
                 text = " ".join(w.w for w in words)
                 self._out.put_nowait(
-                    Hypothesis(phrase_id, text, event.start_s, event.end_s, tuple(words), final=True, confidence=confidence, fillers=tuple(fillers), prosody=prosody)
+                    Hypothesis(
+                        phrase_id,
+                        text,
+                        event.start_s,
+                        event.end_s,
+                        tuple(words),
+                        final=True,
+                        confidence=confidence,
+                        fillers=tuple(fillers),
+                        prosody=prosody,
+                    )
                 )
         self._out.put_nowait(None)
 
     async def _show_read_until(
-        self, decode: asyncio.Future, phrase_id: int, event: PhraseEnded, streaming: list[Word], reading: _PhraseReading, read: Future
+        self,
+        decode: asyncio.Future,
+        phrase_id: int,
+        event: PhraseEnded,
+        streaming: list[Word],
+        reading: _PhraseReading,
+        read: Future,
     ) -> None:
         """The read of the whole phrase, if it is ready before the final: shown as the phrase's last partial."""
         read_done = asyncio.wrap_future(read)
@@ -320,5 +408,6 @@ class TwoPassStream:
         reading.words = read_done.result()
         words = reading.shown(streaming)
         if words:
-            self._out.put_nowait(Hypothesis(phrase_id, " ".join(w.w for w in words), event.start_s, words[-1].end, tuple(words), final=False))
-
+            self._out.put_nowait(
+                Hypothesis(phrase_id, " ".join(w.w for w in words), event.start_s, words[-1].end, tuple(words), final=False)
+            )
