@@ -32,8 +32,12 @@ STREAMING_EVIDENCE = frozenset({"um", "uh", "uhm", "erm"})
 
 def merge_fillers(accurate: list[str], streaming: list[str]) -> list[str]:
     """The accurate pass tends to drop 'um'/'uh'; keep whichever pass heard more of each."""
-    streaming = [f for f in streaming if f in STREAMING_EVIDENCE]
+    return most_of(accurate, [f for f in streaming if f in STREAMING_EVIDENCE])
+
+
+def most_of(*heard: list[str]) -> list[str]:
+    """Each hesitation as often as the reading that heard it most, in name order."""
     merged: list[str] = []
-    for filler in sorted(set(accurate) | set(streaming)):
-        merged += [filler] * max(accurate.count(filler), streaming.count(filler))
+    for filler in sorted(set().union(*heard)):
+        merged += [filler] * max(h.count(filler) for h in heard)
     return merged

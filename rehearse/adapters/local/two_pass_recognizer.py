@@ -21,7 +21,7 @@ from rehearse.adapters.local.thread_priority import lower_this_thread
 from rehearse.adapters.local.whisper_finals import WhisperFinals
 from rehearse.adapters.local.whisper_partials import WhisperPartials
 from rehearse.domain.analysis_model import Word
-from rehearse.domain.fillers import hesitations_in, merge_fillers
+from rehearse.domain.fillers import hesitations_in, merge_fillers, most_of
 from rehearse.interview.phrases import FRAME_SAMPLES, PhraseCutter, PhraseEnded, PhraseStarted
 from rehearse.interview.prosody import measure_prosody
 from rehearse.ports import Hypothesis, VoiceActivity
@@ -407,9 +407,7 @@ class TwoPassStream:
                     span.set_attribute("rehearse.final_from_read", True)
                 prosody = await asyncio.to_thread(measure_prosody, event.audio)
                 # the filler prompt keeps base's "um"s; tiny.en's read, without it, tends to leave them out
-                fillers = merge_fillers(
-                    merge_fillers(hesitations_in([w.w for w in words]), heard), hesitations_in([w.w for w in streaming_words])
-                )
+                fillers = merge_fillers(most_of(hesitations_in([w.w for w in words]), heard), hesitations_in([w.w for w in streaming_words]))
                 text = " ".join(w.w for w in words)
                 self._out.put_nowait(
                     Hypothesis(
