@@ -2,7 +2,6 @@
 live partial shows its words followed by pocketsphinx's newest. The complaint: the candidate read "ya est on liberty
 locked onto due to my great honor" for most of a second on every phrase before the final replaced it."""
 
-import asyncio
 import logging
 from concurrent.futures import Future
 
@@ -17,6 +16,7 @@ from rehearse.config import _build_recognizer, whisper_partials
 from rehearse.domain.analysis_model import Word
 from rehearse.settings import Settings
 from tests.support.audio import recall, speak, word_error_rate, words_of
+from tests.support.recognition import recognize, with_pauses
 from tests.support.server import MODEL_DIR
 
 SENTENCES = [
@@ -66,27 +66,6 @@ def test_the_model_ships_in_its_wheel_and_can_be_turned_off(caplog):
     assert "pocketsphinx's partials alone" in caplog.text
 
 
-async def spoken_in_real_time(recognizer, pcm):
-    """Results of a stream fed 100 ms at a time on the wall clock, as the relay feeds it: reads land mid-phrase."""
-    stream = recognizer.open_stream()
-    results = []
-
-    async def collect():
-        async for hyp in stream.results():
-            results.append(hyp)
-
-    collector = asyncio.create_task(collect())
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    for i, start in enumerate(range(0, pcm.size, 1600)):
-        stream.feed(pcm[start : start + 1600])
-        await asyncio.sleep(max(0.0, started + (i + 1) * 0.1 - loop.time()))
-    await stream.flush()
-    await stream.aclose()
-    await collector
-    return results
-
-
 def last_partials(results) -> list[tuple[str, object]]:
     """(what was shown last before each final, the final)."""
     shown = []
@@ -98,12 +77,11 @@ def last_partials(results) -> list[tuple[str, object]]:
 
 
 async def test_the_last_partial_before_each_final_already_shows_most_of_the_words_said():
-    gap = np.zeros(int(1.2 * 16000), np.int16)
-    pcm = np.concatenate([gap, *(part for s in SENTENCES for part in (speak(s, 16000), gap)), gap])
+    pcm = with_pauses(SENTENCES)
     shares = {}
     for accurate in (True, False):
         recognizer = _build_recognizer(Settings(whisper_model_dir=MODEL_DIR, accurate_partials=accurate))
-        shown = last_partials(await spoken_in_real_time(recognizer, pcm))
+        shown = last_partials(await recognize(recognizer, pcm, real_time=True))
         assert len(shown) == len(SENTENCES), [final.text for _, final in shown]
         matched = [shown_share(partial.text, said) for (partial, _), said in zip(shown, SENTENCES, strict=True)]
         shares[accurate] = sum(m for m, _ in matched) / sum(n for _, n in matched)
@@ -166,12 +144,11 @@ MISHEARD_BY_BASE = [  # Whisper base's finals get these wrong on this voice ("On
 
 
 async def test_finals_take_the_read_of_the_whole_phrase_where_it_is_surer():
-    gap = np.zeros(int(1.2 * 16000), np.int16)
-    pcm = np.concatenate([gap, *(part for s in MISHEARD_BY_BASE for part in (speak(s, 16000), gap)), gap])
+    pcm = with_pauses(MISHEARD_BY_BASE)
     errors = {}
     for accurate in (True, False):
         recognizer = _build_recognizer(Settings(whisper_model_dir=MODEL_DIR, accurate_partials=accurate))
-        finals = [h for h in await spoken_in_real_time(recognizer, pcm) if h.final]
+        finals = [h for h in await recognize(recognizer, pcm, real_time=True) if h.final]
         assert len(finals) == len(MISHEARD_BY_BASE), [f.text for f in finals]
         errors[accurate] = word_error_rate(" ".join(MISHEARD_BY_BASE), " ".join(f.text for f in finals))
     # measured: 0.04 with both readings, 0.31 with Whisper base alone

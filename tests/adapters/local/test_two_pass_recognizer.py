@@ -1,6 +1,5 @@
 """The embedded recognizer on real speech (espeak-ng), fed in real time order in 20 ms chunks."""
 
-import asyncio
 
 import numpy as np
 import pytest
@@ -8,29 +7,13 @@ import pytest
 from rehearse.config import _build_recognizer
 from rehearse.settings import Settings
 from tests.support.audio import ANSWER, recall, speak
+from tests.support.recognition import recognize
 from tests.support.server import MODEL_DIR
 
 
 @pytest.fixture(scope="module")
 def recognizer():
     return _build_recognizer(Settings(whisper_model_dir=MODEL_DIR))
-
-
-async def recognize(recognizer, pcm):
-    stream = recognizer.open_stream()
-    results = []
-
-    async def collect():
-        async for hyp in stream.results():
-            results.append(hyp)
-
-    collector = asyncio.create_task(collect())
-    for start in range(0, pcm.size, 320 * 5):
-        stream.feed(pcm[start : start + 320 * 5])
-        await asyncio.sleep(0)
-    await stream.aclose()
-    await collector
-    return results
 
 
 async def test_finals_recall_the_spoken_words_and_partials_come_first(recognizer):
