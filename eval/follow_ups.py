@@ -1,6 +1,6 @@
 """Offline evaluation of the interviewer's follow-up decision, one JSON line per metric and split.
 
-    python -m eval.follow_ups [--split dev|heldout|heldout2|all] [--verbose]
+    python -m eval.follow_ups [--split dev|heldout|heldout2|all] [--verbose] [--sweep]
 
 Each labelled answer of eval/follow_up_set.yaml is given to `decide_follow_up` with the local embedder:
 - follow_up_target_accuracy: of the answers a human would follow up, the share whose follow-up targets a gap the
@@ -9,7 +9,12 @@ Each labelled answer of eval/follow_up_set.yaml is given to `decide_follow_up` w
 - complete_left_alone: of the complete answers, the share with no follow-up or a "depth" one (target >= 0.8);
 - repeat_rate: of all follow-ups asked, the share that ask for a key point the answer already made (target 0);
 - missed_follow_up: how many answers that needed a follow-up got none.
-dev may be looked at while tuning; heldout and heldout2 are never tuned on. The metrics are reported, not asserted: exit 0."""
+dev may be looked at while tuning; heldout and heldout2 are never tuned on. The metrics are reported, not asserted: exit 0.
+
+`--sweep` shows what the key-point judge allows, whatever the rule: for the answers a human would probe on a key
+point and the complete answers, it asks about each answer's least likely made point whenever its coverage
+probability is below a threshold, and prints (one JSON line per threshold and split) the share of incomplete answers
+so targeted, the share of complete answers left alone and the follow-ups that ask for a point the answer made."""
 
 from __future__ import annotations
 
@@ -163,6 +168,48 @@ def _pct(values: list[float], q: float) -> float:
     return round(values[min(len(values) - 1, int(q * len(values)))], 1) if values else 0.0
 
 
+SWEEP = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))  # 0.2 to 0.7
+
+
+@dataclass(frozen=True)
+class WeakestPoint:
+    """An answer's least likely made key point among those a follow-up may ask about, and what the labels say of it."""
+
+    item: LabelledAnswer
+    probability: float
+    acceptable: bool  # a gap the labels accept as the first follow-up
+    covered: bool  # a point the answer clearly makes
+
+
+def weakest_points(items: list[LabelledAnswer], embedder: Any) -> list[WeakestPoint]:
+    """The answers whose acceptable follow-up is a key point, and the complete answers, with their weakest point."""
+    from rehearse.feedback.follow_up.gaps import assess, probeable
+
+    out = []
+    for item in items:
+        if item.follow_up_expected and not any(t.startswith(KEY_POINT) for t in item.acceptable_targets):
+            continue
+        points = [p for p in assess(item.question, item.answer, embedder).points if probeable(item.question, p.point)]
+        if points:
+            weakest = min(points, key=lambda p: p.probability)
+            target = KEY_POINT + weakest.point
+            out.append(WeakestPoint(item, weakest.probability, target in item.acceptable_targets, weakest.point in item.covered))
+    return out
+
+
+def sweep(split: str, weakest: list[WeakestPoint]) -> list[dict]:
+    """Per threshold: the single-threshold rule "ask about the weakest point when it is below it" against the labels."""
+    incomplete = [w for w in weakest if w.item.follow_up_expected]
+    complete = [w for w in weakest if not w.item.follow_up_expected]
+    return [
+        {"metric": "weakest_point_sweep", "split": split, "below": t,
+         "targeted": _share([w.probability < t and w.acceptable for w in incomplete]), "n_incomplete": len(incomplete),
+         "complete_left_alone": _share([w.probability >= t for w in complete]), "n_complete": len(complete),
+         "repeats": sum(w.probability < t and w.covered for w in weakest)}
+        for t in SWEEP
+    ]  # fmt: skip
+
+
 def _print_wrong(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         if o.right and not o.repeat:
@@ -177,12 +224,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.follow_ups", description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--verbose", action="store_true", help="print every wrong decision to stderr")
+    parser.add_argument("--sweep", action="store_true", help="what one threshold on the weakest key point would reach")
     args = parser.parse_args(argv)
     from rehearse.cli import load_models
 
     embedder = load_models(None)[0]
     items = load_set()
     for split in SPLITS if args.split == "all" else (args.split,):
+        if args.sweep:
+            for line in sweep(split, weakest_points([i for i in items if i.split == split], embedder)):
+                print(json.dumps(line), flush=True)
+            continue
         outcomes = decide([i for i in items if i.split == split], embedder)
         if args.verbose:
             _print_wrong(outcomes)

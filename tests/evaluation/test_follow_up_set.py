@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from eval.follow_ups import GAPS, HELDOUT2, KEY_POINT, KINDS, SET, SPLITS, bank_questions, load_set
+from eval.follow_ups import GAPS, HELDOUT2, KEY_POINT, KINDS, SET, SPLITS, WeakestPoint, bank_questions, load_set, sweep
 from rehearse.domain.question_bank import default_bank
 
 
@@ -104,3 +104,20 @@ def test_answers_carry_their_question(answers):
         assert a.answer.key_points == a.question.key_points
         assert a.answer.role == a.role
         assert a.answer.question_id == (None if a.question.id == "custom" else a.question.id)
+
+
+def test_the_sweep_counts_targets_complete_answers_and_repeats(answers):
+    """`--sweep` asks about an answer's weakest point below each threshold: a low weakest point that the labels accept
+    is targeted, one on a complete answer leaves it not alone, one the answer made is a repeat."""
+    partial = next(a for a in answers if a.kind == "partial")
+    complete = next(a for a in answers if a.kind == "complete")
+    weakest = [
+        WeakestPoint(partial, 0.3, acceptable=True, covered=False),
+        WeakestPoint(partial, 0.5, acceptable=False, covered=True),
+        WeakestPoint(complete, 0.45, acceptable=False, covered=True),
+    ]
+    lines = {line["below"]: line for line in sweep("dev", weakest)}
+    assert lines[0.25] == {**lines[0.25], "targeted": 0.0, "complete_left_alone": 1.0, "repeats": 0, "n_incomplete": 2}
+    assert lines[0.35] == {**lines[0.35], "targeted": 0.5, "complete_left_alone": 1.0, "repeats": 0}
+    assert lines[0.5] == {**lines[0.5], "targeted": 0.5, "complete_left_alone": 0.0, "repeats": 1}
+    assert lines[0.55] == {**lines[0.55], "targeted": 0.5, "complete_left_alone": 0.0, "repeats": 2}
