@@ -20,11 +20,11 @@ import numpy as np
 from eval.answers import SPLITS, EvalQuestion, load_split
 from eval.key_points import auc
 from rehearse.cli import load_models
-from rehearse.domain.analysis_model import AnswerText
+from rehearse.domain.analysis_model import CLEARLY_OFF_TOPIC, AnswerText
 from rehearse.feedback.scoring.coverage import PointSet
 from rehearse.feedback.scoring.embedding_cache import cache_for
 from rehearse.feedback.scoring.features import analyse_text, sentence_inputs
-from rehearse.feedback.scoring.relevance import SAME_QUESTION_AT, RelevanceModel, measured_inputs, relevance_model
+from rehearse.feedback.scoring.relevance import RIVAL_LEAD, SAME_QUESTION_AT, RelevanceModel, measured_inputs, relevance_model
 from rehearse.ports import Embedder
 
 CROSS_LEVELS = ("excellent", "solid", "vague", "long_vague")
@@ -94,10 +94,17 @@ def metrics(rows: list[Example], model: RelevanceModel) -> dict:
     p = np.array([model.probability(r.vector) for r in rows])
     on = np.array([r.on_topic for r in rows])
     called_off, called_on = p < model.off_topic_below, p >= model.on_topic_at
+    # Told in so many words that it does not answer (Relevance.clearly_elsewhere): far below the line, or making
+    # clearly more of another question's points (the first feature is the own share minus the other's).
+    named = np.array([r.vector[0] < -RIVAL_LEAD for r in rows])
+    told = called_off & (named | (p < CLEARLY_OFF_TOPIC))
     return {
         "n": len(rows), "on_topic": int(on.sum()), "auc": round(auc(p, on), 3),
-        # the error a candidate minds most: a real answer told it did not answer the question
+        # the error a candidate minds most: a real answer judged off topic (capped, "hardly answers") ...
         "on_topic_called_off": _ratio((called_off & on).sum(), on.sum()),
+        # ... and the worse one: told that it does not answer the question
+        "on_topic_told_does_not_answer": _ratio((told & on).sum(), on.sum()),
+        "off_topic_told_does_not_answer": _ratio((told & ~on).sum(), (~on).sum()),
         "off_topic_caught": _ratio((called_off & ~on).sum(), (~on).sum()),
         "off_topic_claims_right": _ratio((called_off & ~on).sum(), called_off.sum()),
         "on_topic_claims_right": _ratio((called_on & on).sum(), called_on.sum()),

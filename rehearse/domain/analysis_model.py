@@ -110,6 +110,10 @@ class KeyPointCoverage(BaseModel):
 RelevanceState = Literal["on_topic", "unclear", "off_topic"]
 
 
+# Below this probability an answer judged off topic is surely about something else, even with no other question named.
+CLEARLY_OFF_TOPIC = 0.2
+
+
 class Relevance(BaseModel):
     """Whether the answer addresses the question it was asked (rehearse/feedback/scoring/relevance.py)."""
 
@@ -122,6 +126,14 @@ class Relevance(BaseModel):
     # False when no sentence says anything of its own (key words or signposts read out): not another question's
     # answer, but no answer at all, and the evidence says so in those words.
     substance: bool = True
+
+    @property
+    def clearly_elsewhere(self) -> bool:
+        """Sure enough to tell the candidate that the answer does not answer the question, in the report or by
+        bringing them back to it: off topic, and either naming the question it fits better (it clearly makes that
+        one's points) or far below the line (CLEARLY_OFF_TOPIC). Just under the line with no other question named,
+        it is a thin answer to this one."""
+        return self.state == "off_topic" and (self.closest_question is not None or self.probability < CLEARLY_OFF_TOPIC)
 
 
 class Specificity(BaseModel):

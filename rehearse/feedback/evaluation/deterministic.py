@@ -234,7 +234,9 @@ def strengths_of(f: AnswerFeatures, scores: Scores) -> list[str]:
 
 
 def off_topic_note(f: AnswerFeatures, question: str) -> str | None:
-    """What an answer to another question must hear first: which question was asked, and what it asked for."""
+    """What an answer judged off topic must hear first: which question was asked, and what it asked for. That it did
+    not address the question is said only when the judge is sure (`Relevance.clearly_elsewhere`); just under the
+    line, the answer is a thin one to this question and hears that it hardly touched it."""
     relevance = f.relevance
     if relevance is None or relevance.state != "off_topic":
         return None
@@ -243,6 +245,8 @@ def off_topic_note(f: AnswerFeatures, question: str) -> str | None:
     focus = f" It asked for {_as_phrase(wanted[0])}" + (f" and {_as_phrase(wanted[1])}" if len(wanted) > 1 else "") + "." if wanted else ""
     if not relevance.substance:
         return f"This answer named topics without telling what happened; the question was '{asked}'.{focus} Tell one real example."
+    if not relevance.clearly_elsewhere:  # just under the line, no other question named: a thin answer to this one
+        return f"This answer hardly touched what the question asked, '{asked}'.{focus}"
     return f"This answer did not address the question, which was '{asked}'.{focus}"
 
 

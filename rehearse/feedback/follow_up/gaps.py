@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rehearse.domain.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage, Relevance
+from rehearse.domain.analysis_model import AnswerFeatures, AnswerText, KeyPointCoverage
 from rehearse.domain.follow_ups import OWNERSHIP, RELEVANCE, RESULT, SPECIFICS, key_point_target
 from rehearse.domain.model import Question
 from rehearse.feedback.scoring.coverage import (
@@ -85,9 +85,6 @@ RESULT_SAID_AT = 0.4
 # An answer whose sentences mostly say nothing of their own is key words read out (dev: 0.07-0.2; any other answer
 # 0.67 or more).
 _SUBSTANCE_SHARE = 0.4
-# An off-topic answer with no question named is redirected only below this relevance (dev: answers to another
-# question 0.03-0.15; the off-topic line is 0.42).
-CLEARLY_OFF_TOPIC = 0.2
 _MIN_LISTED = 3
 
 
@@ -131,7 +128,7 @@ def assess(question: Question, answer: AnswerText, embedder: Embedder | None) ->
     points = tuple(features.key_points)
     text = " ".join(t.raw for t in analysis.transcript.tokens)
     relevance = features.relevance
-    if relevance is not None and relevance.substance and _clearly_elsewhere(relevance):
+    if relevance is not None and relevance.substance and relevance.clearly_elsewhere:
         reason = "answers another question" + (f': "{relevance.closest_question}"' if relevance.closest_question else "")
         return Assessment((Gap(RELEVANCE, reason),), points, text, evidence)
     if (relevance is not None and not relevance.substance) or _listed_topics(analysis, answer):
@@ -155,13 +152,6 @@ def assess(question: Question, answer: AnswerText, embedder: Embedder | None) ->
     if gap := _specifics_gap(features, spoken, story):
         gaps.append(gap)
     return Assessment(tuple(gaps), points, text, evidence)
-
-
-def _clearly_elsewhere(relevance: Relevance) -> bool:
-    """"Let me bring you back to the question" tells the candidate they answered another one, so the judge must be
-    sure: off topic and either naming the question the answer fits better (it clearly makes that one's points) or far
-    below the line (CLEARLY_OFF_TOPIC). An answer just under the line is a weak answer to this question."""
-    return relevance.state == "off_topic" and (relevance.closest_question is not None or relevance.probability < CLEARLY_OFF_TOPIC)
 
 
 def not_made(point: KeyPointCoverage, evidence: PointEvidence | None = None) -> bool:

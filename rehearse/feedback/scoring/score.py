@@ -54,7 +54,8 @@ def _relevance_applied(scores: Scores, relevance: Relevance | None, question: st
         lines = [f'Names topics without answering: no sentence says what was done. The question asked: "{asked}"']
         cap, confidence, overall_max = rule.off_topic_content_max, content.confidence, rule.off_topic_overall_max
     elif relevance.state == "off_topic":
-        lines = [f'Does not answer the question, which asked: "{asked}"']
+        # Told it does not answer only when the judge is sure; just under the line it is a thin answer to this one.
+        lines = [f'{"Does not answer" if relevance.clearly_elsewhere else "Hardly answers"} the question, which asked: "{asked}"']
         if relevance.closest_question:
             lines.append(f'Fits another question better: "{_shortened({"q": relevance.closest_question})["q"]}"')
         cap, confidence, overall_max = rule.off_topic_content_max, content.confidence, rule.off_topic_overall_max
