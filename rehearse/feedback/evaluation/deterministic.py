@@ -20,6 +20,7 @@ from rehearse.domain.analysis_model import (
 from rehearse.domain.documents import evaluation_id
 from rehearse.domain.model import Question
 from rehearse.domain.tailoring import pick_questions
+from rehearse.feedback.evaluation.point_wording import done, imperative
 from rehearse.feedback.evaluation.rewrite import rewrite_answer
 from rehearse.feedback.evaluation.wording import distinct_said, hedge_in, number, quote, strip_padding, transcript_of, words_of
 
@@ -54,6 +55,17 @@ def _as_phrase(point: str) -> str:
     return point[0].lower() + point[1:] if len(point) > 1 and point[1].islower() else point
 
 
+def _asked_for(points: list[str]) -> str:
+    """" It asked you to summarize your current role and highlight one project." for the bank's points (verbs); " It
+    asked for baseline measurement and root cause." for points that are noun phrases; "" for none."""
+    if not points:
+        return ""
+    advice = [imperative(p) for p in points]
+    if all(advice):
+        return " It asked you to " + " and ".join(a for a in advice if a) + "."
+    return " It asked for " + " and ".join(_as_phrase(p) for p in points) + "."
+
+
 def _times(count: int) -> str:
     return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
 
@@ -83,7 +95,8 @@ def _content_strengths(f: AnswerFeatures) -> Iterable[Point]:
         kp = covered[0]
         said = f": '{_said(kp.best_sentence)}'" if kp.best_sentence else ""
         when = " after the follow-up" if kp.after_follow_up else ""
-        yield Point("content", 1, f"You covered {_as_phrase(kp.point)}{when}{said}.")
+        did = done(kp.point)  # "You explained how you measured it", else "You covered baseline measurement"
+        yield Point("content", 1, f"You {did}{when}{said}." if did else f"You covered {_as_phrase(kp.point)}{when}{said}.")
     examples = [e for e in f.specificity.examples if e != measurable]
     if f.specificity.named_things >= 2 and examples:
         yield Point("content", 2, f"You gave concrete details, such as '{_said(examples[0])}'.")
@@ -148,9 +161,16 @@ def _content_improvements(f: AnswerFeatures) -> Iterable[Point]:
     missed = [kp for kp in f.key_points if kp.state == "missed"]
     unclear = [kp for kp in f.key_points if kp.state == "unclear"]
     if missed:
-        yield Point("content", 0, f"Also cover {_as_phrase(missed[0].point)}; interviewers listen for it in this question.")
+        advice = imperative(missed[0].point)
+        also = advice or f"cover {_as_phrase(missed[0].point)}"
+        yield Point("content", 0, f"Also {also}; interviewers listen for it in this question.")
     elif unclear:
-        yield Point("content", 0, f"Make {_as_phrase(unclear[0].point)} explicit: say it in one plain sentence.")
+        advice = imperative(unclear[0].point)
+        yield Point(
+            "content", 0,
+            f"Make it explicit, in one plain sentence: {advice}." if advice
+            else f"Make {_as_phrase(unclear[0].point)} explicit: say it in one plain sentence.",
+        )  # fmt: skip
     if f.specificity.numbers == 0 and f.specificity.quantified_results == 0:
         if f.vague_phrases:
             yield Point(
@@ -242,7 +262,7 @@ def off_topic_note(f: AnswerFeatures, question: str) -> str | None:
         return None
     asked = quote(question, 16)
     wanted = [kp.point for kp in f.key_points[:2]]
-    focus = f" It asked for {_as_phrase(wanted[0])}" + (f" and {_as_phrase(wanted[1])}" if len(wanted) > 1 else "") + "." if wanted else ""
+    focus = _asked_for(wanted)
     if not relevance.substance:
         return f"This answer named topics without telling what happened; the question was '{asked}'.{focus} Tell one real example."
     if not relevance.clearly_elsewhere:  # just under the line, no other question named: a thin answer to this one
@@ -285,6 +305,9 @@ def _structure_example(f: AnswerFeatures) -> str:
 def _content_example(f: AnswerFeatures) -> str:
     missed = [kp for kp in f.key_points if kp.state != "covered"]
     if missed:
+        advice = imperative(missed[0].point)
+        if advice:
+            return f"For example, to {advice}: 'I [what you did], which [what it changed].'"
         return f"For example: 'On {_as_phrase(missed[0].point)}, I [what you did], which [what it changed].'"
     if f.specificity.numbers == 0:
         return "For example: 'I cut the build from 40 to 12 minutes for a team of eight.'"
@@ -322,7 +345,9 @@ NO_ANSWER_EXAMPLE = "For example: 'When [where you were], I [what you did], and 
 def _no_answer(answer: AnswerText) -> list[str]:
     improvements = ["Answer out loud, even briefly: one sentence of context, what you did, and the result."]
     if answer.key_points:
-        improvements.append(f"Mention {_as_phrase(answer.key_points[0])}; interviewers listen for it in this question.")
+        advice = imperative(answer.key_points[0])
+        mention = advice[0].upper() + advice[1:] if advice else f"Mention {_as_phrase(answer.key_points[0])}"
+        improvements.append(f"{mention}; interviewers listen for it in this question.")
     return improvements
 
 
