@@ -83,3 +83,15 @@ def test_a_custom_point_that_is_a_noun_phrase_keeps_its_wording():
     )  # fmt: skip
     strengths = strengths_of(features, scores(content=95, structure=20, clarity=20, confidence=20))
     assert any(s.startswith("You covered baseline measurement") for s in strengths), strengths
+
+
+def test_the_report_recommends_a_missed_bank_point_as_advice():
+    from rehearse.feedback.evaluation.report import build_report
+    from tests.evaluation.factories import question
+
+    features = strong_features(
+        key_points=[KeyPointCoverage(point="summarizes current role and scope briefly", similarity=0.1, covered=False)],
+    )
+    score = answer_score(features, scores(content=30, structure=90, clarity=90, confidence=90), question_id="q1", index=0)
+    report = build_report("s1", [question("q1", 0)], [score], [], {})
+    assert "Cover the key points: you missed 1; for example, summarize current role and scope briefly." in report.recommendations

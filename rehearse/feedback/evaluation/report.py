@@ -26,6 +26,7 @@ from rehearse.domain.analysis_model import (
 from rehearse.domain.documents import report_id
 from rehearse.domain.fillers import HESITATIONS, normalize_word
 from rehearse.domain.model import Question
+from rehearse.feedback.evaluation.point_wording import imperative
 from rehearse.feedback.evaluation.summary import answered
 from rehearse.feedback.evaluation.wording import distinct_said, hedge_in, number, quote, shorten
 
@@ -135,7 +136,9 @@ def _content_advice(answers: list[AnswerScore]) -> str | None:
     if vague:
         return f"Back each answer with specifics: {_of(vague, n)} had no number. Add one, e.g. 'in two weeks'."
     if missed:
-        return f"Cover the key points: you missed {len(missed)}, such as {quote(missed[0], 8)}."
+        advice = imperative(missed[0])  # "summarize current role and scope briefly" for a bank point
+        example = f"for example, {quote(advice, 10)}" if advice else f"such as {quote(missed[0], 8)}"
+        return f"Cover the key points: you missed {len(missed)}; {example}."
     return None
 
 
