@@ -395,7 +395,10 @@ class RelaySession:
     async def _decide_follow_up(self, token: int, question, text: str, asked, most: int) -> None:
         if not await self._may_write():  # the follow-up is recorded before it is said
             return
-        after_seq = self._writer.last_seq if self._writer is not None else 0
+        # The final that ended the turn is read before it is numbered (`_read_turn` runs before `_announce_final`):
+        # wait for its delivery, so the follow-up comes after it on the page and in the stored order.
+        async with self._delivery:
+            after_seq = self._writer.last_seq if self._writer is not None else 0
         chosen, session = await follow_ups.decide(self._world, self._conductor.session, question, text, asked, most, after_seq)
         self._dispatch(flow.FollowUpDecided(token, chosen, session))
 
