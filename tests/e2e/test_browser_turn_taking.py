@@ -86,6 +86,7 @@ def test_the_interviewer_answers_soon_after_the_answers_end(paused):
     [end] = [e for e in metrics["answerEnds"] if e["question_id"] == "swe-01"]
     assert end["reason"] == "silence"
     # the transcript reads finished and the answer is long enough: the acknowledgement starts about a second after the
-    # last word (3 s, the longest silence, if nothing had judged it finished)
-    assert 0 < end["at"] - last["heard_ms"] < 1600, end["at"] - last["heard_ms"]
+    # last word (3 s, the longest silence, if nothing had judged it finished). Measured in the page, on a machine also
+    # running the browser: 1.0-1.4 s usually, 1.74 s once in a full `make test`; the relay's own figure is in the bench.
+    assert 0 < end["at"] - last["heard_ms"] < 2200, end["at"] - last["heard_ms"]
     assert metrics["questions"][1]["at"] - end["at"] < 2500  # then the next question, once the answer is stored
