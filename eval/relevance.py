@@ -20,11 +20,18 @@ import numpy as np
 from eval.answers import SPLITS, EvalQuestion, load_split
 from eval.key_points import auc
 from rehearse.cli import load_models
-from rehearse.domain.analysis_model import CLEARLY_OFF_TOPIC, AnswerText
+from rehearse.domain.analysis_model import AnswerText, Relevance
 from rehearse.feedback.scoring.coverage import PointSet
 from rehearse.feedback.scoring.embedding_cache import cache_for
 from rehearse.feedback.scoring.features import analyse_text, sentence_inputs
-from rehearse.feedback.scoring.relevance import RIVAL_LEAD, SAME_QUESTION_AT, RelevanceModel, measured_inputs, relevance_model
+from rehearse.feedback.scoring.relevance import (
+    SAME_QUESTION_AT,
+    Measured,
+    RelevanceModel,
+    measured_inputs,
+    relevance_model,
+    rival_named,
+)
 from rehearse.ports import Embedder
 
 CROSS_LEVELS = ("excellent", "solid", "vague", "long_vague")
@@ -38,6 +45,7 @@ class Example:
     level: str
     on_topic: bool
     vector: tuple[float, ...]
+    closest_question: str | None = None  # the other question the judge would name (`rival_named`)
 
 
 class _Memo:
@@ -69,13 +77,14 @@ def examples(split: str, embedder: Embedder) -> list[Example]:
             elif level == "other_question":
                 pairs += [(other, True) for other in questions if other.question.id == item.answers_question]
             for asked, on_topic in pairs:
-                vector = _vector(item.answer, asked, memo)
-                if vector is not None:
-                    out.append(Example(split, question.key, asked.key, level, on_topic, vector))
+                measured = _measured(item.answer, asked, memo)
+                if measured is not None:
+                    closest = measured.other_text if rival_named(measured) else None
+                    out.append(Example(split, question.key, asked.key, level, on_topic, measured.vector(), closest))
     return out
 
 
-def _vector(answer: AnswerText, asked: EvalQuestion, embedder: Embedder) -> tuple[float, ...] | None:
+def _measured(answer: AnswerText, asked: EvalQuestion, embedder: Embedder) -> Measured | None:
     q = asked.question
     answer = answer.model_copy(
         update={"question_text": q.text, "key_points": list(q.key_points), "key_point_examples": dict(q.examples),
@@ -84,20 +93,20 @@ def _vector(answer: AnswerText, asked: EvalQuestion, embedder: Embedder) -> tupl
     inputs = sentence_inputs(answer, analyse_text(answer), embedder)
     if inputs is None or not inputs.specs or not any(inputs.substantial):
         return None
-    measured = measured_inputs(
+    return measured_inputs(
         answer, inputs.norms, inputs.vectors, inputs.substantial, PointSet([inputs.specs]), inputs.static_vectors, cache_for(embedder)
     )
-    return measured.vector() if measured is not None else None
 
 
 def metrics(rows: list[Example], model: RelevanceModel) -> dict:
     p = np.array([model.probability(r.vector) for r in rows])
     on = np.array([r.on_topic for r in rows])
     called_off, called_on = p < model.off_topic_below, p >= model.on_topic_at
-    # Told in so many words that it does not answer (Relevance.clearly_elsewhere): far below the line, or making
-    # clearly more of another question's points (the first feature is the own share minus the other's).
-    named = np.array([r.vector[0] < -RIVAL_LEAD for r in rows])
-    told = called_off & (named | (p < CLEARLY_OFF_TOPIC))
+    # Told in so many words that it does not answer: the judge is sure (Relevance.clearly_elsewhere)
+    told = np.array([
+        bool(off) and Relevance(probability=float(pr), state="off_topic", closest_question=r.closest_question).clearly_elsewhere
+        for pr, off, r in zip(p, called_off, rows, strict=True)
+    ])  # fmt: skip
     return {
         "n": len(rows), "on_topic": int(on.sum()), "auc": round(auc(p, on), 3),
         # the error a candidate minds most: a real answer judged off topic (capped, "hardly answers") ...

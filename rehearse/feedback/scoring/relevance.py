@@ -161,7 +161,7 @@ def judge(measured: Measured, model: RelevanceModel | None = None) -> Relevance:
     state = "on_topic" if probability >= model.on_topic_at else "off_topic" if probability < model.off_topic_below else "unclear"
     # Name the question it fits better only when it clearly makes that question's points: a guess shown to the
     # candidate as a fact is worse than none.
-    closer = measured.other_text if state != "on_topic" and measured.other_share > measured.own_share + RIVAL_LEAD else None
+    closer = measured.other_text if state != "on_topic" and rival_named(measured) else None
     reason = (
         f"makes {measured.own_share:.2f} of its own key points, {measured.other_share:.2f} of the closest other question's; "
         f"fits its own points {measured.own_fit:.2f}, the other's {measured.other_fit:.2f}; "
@@ -171,6 +171,11 @@ def judge(measured: Measured, model: RelevanceModel | None = None) -> Relevance:
 
 
 RIVAL_LEAD = 0.15  # how much more of the rival's points the answer must make before the rival is named
+
+
+def rival_named(measured: Measured) -> bool:
+    """The answer clearly makes more of the closest other question's points (by RIVAL_LEAD): that one may be named."""
+    return measured.other_share > measured.own_share + RIVAL_LEAD
 
 
 def addressed(relevance: Relevance | None, model: RelevanceModel | None = None) -> float:
