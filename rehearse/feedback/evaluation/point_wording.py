@@ -56,18 +56,21 @@ _JOINS = frozenset({"and", "or"})
 def imperative(point: str) -> str | None:
     """"summarizes current role" -> "summarize current role"; None for a point that does not open with a verb."""
     parsed = _parse(point)
-    return None if parsed is None else " ".join(base if i in parsed[1] else w for i, (w, base) in enumerate(zip(parsed[0], parsed[2], strict=True)))
+    return None if parsed is None else " ".join(parsed[0])
 
 
 def done(point: str) -> str | None:
     """"explains how they measured it" -> "explained how you measured it" (after "You"); None as for `imperative`."""
     parsed = _parse(point)
-    return None if parsed is None else " ".join(_past(base) if i in parsed[1] else w for i, (w, base) in enumerate(zip(parsed[0], parsed[2], strict=True)))
+    if parsed is None:
+        return None
+    words, verbs = parsed
+    return " ".join(_past(w) if i in verbs else w for i, w in enumerate(words))
 
 
-def _parse(point: str) -> tuple[list[str], set[int], list[str]] | None:
-    """The point's words addressed to the candidate, the positions of its verbs, and each word's base form (a verb's
-    base, any other word itself); None when it does not open with a verb."""
+def _parse(point: str) -> tuple[list[str], set[int]] | None:
+    """The point's words addressed to the candidate with its verbs in their base form, and the verbs' positions; None
+    when it does not open with a verb."""
     words = point.strip().rstrip(".").split()
     if len(words) < 2:
         return None
@@ -81,17 +84,17 @@ def _parse(point: str) -> tuple[list[str], set[int], list[str]] | None:
         opener = _base(first)
     else:
         return None
-    words = [first, *(_PRONOUNS.get(w, w) for w in words[1:])]
+    words = [opener, *(_PRONOUNS.get(w, w) for w in words[1:])]
     if words[1] == "own":  # "separates own contribution" -> "separate your own contribution"
         words.insert(1, "your")
-    bases, verbs = [opener, *words[1:]], {0}
+    verbs = {0}
     for i in range(2, len(words)):
         after_join = words[i - 1] in _JOINS or (words[i - 1].endswith("ly") and i >= 3 and words[i - 2] in _JOINS)
         following = words[i + 1] if i + 1 < len(words) else ""
         if after_join and _third_person(words[i]) and (words[i] in _JOINED_VERBS or following in _OBJECT_OPENERS):
             verbs.add(i)
-            bases[i] = _base(words[i])
-    return words, verbs, bases
+            words[i] = _base(words[i])
+    return words, verbs
 
 
 def _third_person(word: str) -> bool:
